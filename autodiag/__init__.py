@@ -1,0 +1,1 @@
+"""autodiag: the open platform of the Services Publics+ self-diagnostic."""

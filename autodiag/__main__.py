@@ -1,0 +1,3 @@
+from autodiag.cli import main
+
+raise SystemExit(main())
