@@ -105,6 +105,8 @@ def _list(question: Question, value):
             raise AnswerValueError(
                 f"proposition inconnue « {item_id} » (propositions : {', '.join(sorted(known))})"
             )
+        if answer is None:
+            continue  # a blank left in a template: this row is unanswered
         word = _word(answer)
         if word in YES_WORDS:
             rows[item_id] = YES
@@ -201,9 +203,12 @@ def parse_answer_sheet(questionnaire: Questionnaire, raw) -> dict:
         if value is None:
             continue  # a blank left in a template: unanswered
         try:
-            answers[question.id] = normalize_answer(question, value)
+            normalized = normalize_answer(question, value)
         except AnswerValueError as exc:
             problems.append(AnswerProblem(question.id, str(exc)))
+            continue
+        if normalized != {}:  # a list whose rows are all blank is unanswered
+            answers[question.id] = normalized
     problems.extend(_channel_problems(questionnaire, answers))
     problems.extend(_visibility_problems(questionnaire, answers))
     if problems:

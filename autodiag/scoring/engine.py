@@ -149,6 +149,11 @@ def score(questionnaire: Questionnaire, answers: dict) -> Report:
         if question.conditions and not conditions_hold(question.conditions, profile):
             results[question.id] = QuestionResult(question, Status.HIDDEN, 0, 0, plan.units)
             continue
+        if qp.items and not any(item_displayed(i, profile, channels_used) for i, _ in qp.items):
+            # Every row is about a channel or case the structure does not have:
+            # nothing to ask, nothing to count.
+            results[question.id] = QuestionResult(question, Status.NO_APPLICABLE_ROW, 0, 0, plan.units)
+            continue
         answer = answers.get(question.id)
         if answer is None:
             missing.append(question.id)
