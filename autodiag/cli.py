@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
-    questionnaire = commands.add_parser("questionnaire", help="vérifier, afficher, charger une version")
+    questionnaire = commands.add_parser(
+        "questionnaire", help="vérifier, afficher, charger une version"
+    )
     q_commands = questionnaire.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = q_commands.add_parser("check", help="valider un fichier de questionnaire")
     check.add_argument("file", metavar="FICHIER")
@@ -51,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     doc = q_commands.add_parser("doc", help="document Markdown de référence d'une version")
     doc.add_argument("version", metavar="VERSION|FICHIER")
     load = q_commands.add_parser("load", help="enregistrer les versions dans la base de données")
-    load.add_argument("versions", nargs="*", metavar="VERSION|FICHIER", help="toutes les versions livrées par défaut")
+    load.add_argument(
+        "versions",
+        nargs="*",
+        metavar="VERSION|FICHIER",
+        help="toutes les versions livrées par défaut",
+    )
 
     answers = commands.add_parser("answers", help="feuilles de réponses")
     a_commands = answers.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -60,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     score_cmd = commands.add_parser("score", help="calculer le rapport d'une feuille de réponses")
     score_cmd.add_argument("answers", metavar="REPONSES", help="fichier YAML ou JSON de réponses")
-    score_cmd.add_argument("--questionnaire", "-q", metavar="VERSION|FICHIER",
-                           help="par défaut, la version indiquée dans la feuille")  # fmt: skip
+    score_cmd.add_argument(
+        "--questionnaire",
+        "-q",
+        metavar="VERSION|FICHIER",
+        help="par défaut, la version indiquée dans la feuille",
+    )
     score_cmd.add_argument("--format", choices=["text", "json"], default="text")
     return parser
 
@@ -118,11 +129,15 @@ def read_sheet(path: str) -> dict:
     except YamlFileError as exc:
         raise UsageError(str(exc)) from exc
     if not isinstance(sheet, dict) or "answers" not in sheet:
-        raise UsageError(f"{path} : une feuille de réponses a une clé « answers » (voir docs/answers-format.md)")
+        raise UsageError(
+            f"{path} : une feuille de réponses a une clé « answers » (voir docs/answers-format.md)"
+        )
     unknown = set(sheet) - SHEET_FIELDS
     if unknown:
-        raise UsageError(f"{path} : clé(s) inconnue(s) {', '.join(sorted(map(str, unknown)))} "
-                         f"(clés possibles : {', '.join(sorted(SHEET_FIELDS))})")  # fmt: skip
+        raise UsageError(
+            f"{path} : clé(s) inconnue(s) {', '.join(sorted(map(str, unknown)))} "
+            f"(clés possibles : {', '.join(sorted(SHEET_FIELDS))})"
+        )
     return sheet
 
 
@@ -130,17 +145,23 @@ def cmd_score(args) -> int:
     sheet = read_sheet(args.answers)
     version = args.questionnaire or sheet.get("questionnaire")
     if not version:
-        raise UsageError("indiquez la version : --questionnaire sp-plus-2026 (ou « questionnaire: » dans la feuille)")
+        raise UsageError(
+            "indiquez la version : --questionnaire sp-plus-2026 (ou « questionnaire: » dans la feuille)"
+        )
     questionnaire = load_questionnaire(version)
     declared = sheet.get("questionnaire")
     if declared and declared != questionnaire.id:
-        raise UsageError(f"{args.answers} : la feuille répond à « {declared} », pas à « {questionnaire.id} »")
+        raise UsageError(
+            f"{args.answers} : la feuille répond à « {declared} », pas à « {questionnaire.id} »"
+        )
     try:
         answers = parse_answer_sheet(questionnaire, sheet.get("answers"))
     except AnswerSheetError as exc:
         count = len(exc.problems)
-        print(f"Feuille de réponses invalide ({args.answers}) : {count} problème{'s' if count > 1 else ''}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"Feuille de réponses invalide ({args.answers}) : {count} problème{'s' if count > 1 else ''}",
+            file=sys.stderr,
+        )
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2

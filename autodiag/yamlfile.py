@@ -45,7 +45,7 @@ def read_yaml(path: Path):
     except OSError as exc:
         raise YamlFileError(path, "", f"lecture impossible ({exc.strerror})") from exc
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""

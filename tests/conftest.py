@@ -21,8 +21,12 @@ def sp2026():
 
 
 # A full, valid profile of the mini questionnaire: every channel, an IVR.
-MINI_PROFILE = {"nom": "Agence test", "canaux": ["accueil", "telephone", "courriel"],
-                "typologie": "etat", "svi": "oui"}  # fmt: skip
+MINI_PROFILE = {
+    "nom": "Agence test",
+    "canaux": ["accueil", "telephone", "courriel"],
+    "typologie": "etat",
+    "svi": "oui",
+}
 
 
 def mini_report(questionnaire, **answers):

@@ -6,7 +6,13 @@ from fractions import Fraction as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autodiag.scoring.aggregate import consolidate, consolidated_rate, global_score, median, summarize
+from autodiag.scoring.aggregate import (
+    consolidate,
+    consolidated_rate,
+    global_score,
+    median,
+    summarize,
+)
 from autodiag.scoring.formatting import format_percent
 
 
@@ -41,13 +47,18 @@ def test_consolidation_counts_each_commitment_over_its_evaluated_diagnostics():
     assert result.count == 3
     assert result.commitments[1] == summarize([F(1, 2), F(1), F(0)])
     assert result.commitments[2].count == 2 and result.commitments[2].mean == F(3, 4)
-    assert result.total.minimum == F(1, 4) and result.total.maximum == 1  # global scores 3/4, 1, 1/4
+    assert (
+        result.total.minimum == F(1, 4) and result.total.maximum == 1
+    )  # global scores 3/4, 1, 1/4
     assert result.rate == (F(1, 2) + F(3, 4)) / 2
 
 
 scores = st.fractions(min_value=0, max_value=1, max_denominator=1000)
-rows = st.lists(st.dictionaries(st.integers(1, 8), st.one_of(st.none(), scores), min_size=8, max_size=8),
-                min_size=1, max_size=40)  # fmt: skip
+rows = st.lists(
+    st.dictionaries(st.integers(1, 8), st.one_of(st.none(), scores), min_size=8, max_size=8),
+    min_size=1,
+    max_size=40,
+)
 
 
 @given(rows)
@@ -61,7 +72,10 @@ def test_consolidation_equals_a_direct_computation(rows):
             assert summary.mean == statistics.mean(values)
             assert summary.median == statistics.median(values)
             assert (summary.minimum, summary.maximum) == (min(values), max(values))
-    globals_ = [statistics.mean(v for v in row.values() if v is not None) for row in rows
-                if any(v is not None for v in row.values())]  # fmt: skip
+    globals_ = [
+        statistics.mean(v for v in row.values() if v is not None)
+        for row in rows
+        if any(v is not None for v in row.values())
+    ]
     if globals_:
         assert result.total.median == statistics.median(globals_)

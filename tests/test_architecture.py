@@ -21,5 +21,7 @@ def test_pure_modules_do_not_import_django():
         + "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         + "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

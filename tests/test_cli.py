@@ -17,14 +17,22 @@ def write_sheet(tmp_path, answers, questionnaire="mini"):
     import yaml
 
     path = tmp_path / "reponses.yaml"
-    path.write_text(yaml.safe_dump({"questionnaire": questionnaire, "answers": answers}, allow_unicode=True),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        yaml.safe_dump({"questionnaire": questionnaire, "answers": answers}, allow_unicode=True),
+        encoding="utf-8",
+    )
     return str(path)
 
 
-FULL = {**MINI_PROFILE, "politesse": {"accueil": "oui", "telephone": "non", "courriel": "oui"},
-        "posture": 0.75, "frequence-rappel": "souvent", "svi-infos": {"horaires": "oui", "adresse": "oui"},
-        "plateforme": {"site": "oui", "plateforme": "non"}, "energie": "na"}  # fmt: skip
+FULL = {
+    **MINI_PROFILE,
+    "politesse": {"accueil": "oui", "telephone": "non", "courriel": "oui"},
+    "posture": 0.75,
+    "frequence-rappel": "souvent",
+    "svi-infos": {"horaires": "oui", "adresse": "oui"},
+    "plateforme": {"site": "oui", "plateforme": "non"},
+    "energie": "na",
+}
 
 
 def test_check_valid_file_prints_a_summary(capsys):
@@ -36,8 +44,10 @@ def test_check_valid_file_prints_a_summary(capsys):
 
 def test_check_broken_file_lists_every_problem_and_exits_1(tmp_path, capsys):
     text = (DATA / "mini.yaml").read_text(encoding="utf-8")
-    text = text.replace("weight: 3", "weight: 0").replace("commitment: 2\n        audit_points: [\"2.9\"]",
-                                                          "commitment: 7\n        audit_points: [\"2.9\"]")  # fmt: skip
+    text = text.replace("weight: 3", "weight: 0").replace(
+        'commitment: 2\n        audit_points: ["2.9"]',
+        'commitment: 7\n        audit_points: ["2.9"]',
+    )
     path = tmp_path / "mini.yaml"
     path.write_text(text, encoding="utf-8")
     assert main(["questionnaire", "check", str(path)]) == 1
@@ -54,7 +64,10 @@ def test_check_missing_file(capsys):
 
 def test_show_prints_an_outline(capsys):
     assert main(["questionnaire", "show", MINI]) == 0
-    assert "politesse (Oui / Non par canal ; engagement 1 ; 2 pts ; audit 1.1)" in capsys.readouterr().out
+    assert (
+        "politesse (Oui / Non par canal ; engagement 1 ; 2 pts ; audit 1.1)"
+        in capsys.readouterr().out
+    )
 
 
 def test_template_is_a_sheet_that_scores_once_filled(tmp_path, capsys):
@@ -63,7 +76,9 @@ def test_template_is_a_sheet_that_scores_once_filled(tmp_path, capsys):
     assert "questionnaire: mini" in template and "  posture:" in template
     path = tmp_path / "vierge.yaml"
     path.write_text(template, encoding="utf-8")
-    assert main(["score", str(path), "-q", MINI]) == 0  # blank sheet: a report listing what is missing
+    assert (
+        main(["score", str(path), "-q", MINI]) == 0
+    )  # blank sheet: a report listing what is missing
     out = capsys.readouterr().out
     assert "Diagnostic incomplet" in out and "il ne pourrait pas être validé" in out
 
@@ -94,7 +109,9 @@ def test_score_errors_name_the_question_and_exit_2(tmp_path, capsys):
 
 
 def test_score_sheet_for_another_version(tmp_path, capsys):
-    assert main(["score", "-q", MINI, write_sheet(tmp_path, FULL, questionnaire="sp-plus-2026")]) == 2
+    assert (
+        main(["score", "-q", MINI, write_sheet(tmp_path, FULL, questionnaire="sp-plus-2026")]) == 2
+    )
     assert "la feuille répond à « sp-plus-2026 », pas à « mini »" in capsys.readouterr().err
 
 
@@ -106,8 +123,12 @@ def test_score_unreadable_sheet(tmp_path, capsys):
 
 
 def test_installed_entry_point_runs():
-    result = subprocess.run([sys.executable, "-m", "autodiag", "questionnaire", "check", MINI],
-                            capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "autodiag", "questionnaire", "check", MINI],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -43,10 +43,14 @@ def test_scale_positions(mini, value, expected):
     assert result.points == expected and result.maximum == 1
 
 
-@pytest.mark.parametrize("option,expected", [("toujours", 1), ("souvent", F(3, 4)),
-                                             ("parfois", F(1, 4)), ("jamais", 0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "option,expected", [("toujours", 1), ("souvent", F(3, 4)), ("parfois", F(1, 4)), ("jamais", 0)]
+)
 def test_single_choice_named_levels(mini, option, expected):
-    assert mini_report(mini, **answers(frequence_rappel=option)).questions["frequence-rappel"].points == expected
+    assert (
+        mini_report(mini, **answers(frequence_rappel=option)).questions["frequence-rappel"].points
+        == expected
+    )
 
 
 def test_yes_no_list_is_proportional_by_default(mini):
@@ -56,7 +60,10 @@ def test_yes_no_list_is_proportional_by_default(mini):
 
 def test_yes_no_list_with_a_table(mini):
     for yes_count, expected in enumerate([0, F(3, 4), F(9, 4), 3]):
-        rows = {item: ("oui" if i < yes_count else "non") for i, item in enumerate(["suivi", "travaux", "gestes"])}
+        rows = {
+            item: ("oui" if i < yes_count else "non")
+            for i, item in enumerate(["suivi", "travaux", "gestes"])
+        }
         assert mini_report(mini, **answers(energie=rows)).questions["energie"].points == expected
 
 
@@ -67,8 +74,12 @@ def test_channel_rows_unavailable_channel_drops_out(mini):
 
 
 def test_channel_rows_unused_channel_drops_out(mini):
-    report = mini_report(mini, canaux=["accueil", "courriel"], svi=None,
-                         **answers(politesse={"accueil": "oui", "courriel": "oui"}, svi_infos=None))  # fmt: skip
+    report = mini_report(
+        mini,
+        canaux=["accueil", "courriel"],
+        svi=None,
+        **answers(politesse={"accueil": "oui", "courriel": "oui"}, svi_infos=None),
+    )
     assert report.questions["politesse"].ratio == 1
 
 
@@ -107,8 +118,9 @@ def test_item_filtered_out_by_profile_drops_out(mini):
 def test_answering_a_filtered_question_is_an_error(mini):
     with pytest.raises(AnswerSheetError) as info:
         mini_report(mini, svi="non", **ALL_BEST)
-    assert "question « svi-infos » : question masquée par le profil (« svi » vaut non, il faudrait oui)" in str(
-        info.value
+    assert (
+        "question « svi-infos » : question masquée par le profil (« svi » vaut non, il faudrait oui)"
+        in str(info.value)
     )
 
 
@@ -146,11 +158,15 @@ def test_missing_profile_answer_is_listed(mini):
 def test_global_score_is_the_mean_of_commitments(mini):
     # Commitment 1 at 1/3 of 2 pts, commitment 2 at 2/3 of 3, commitment 3 at
     # 3/4 of 3: the mean of the three (7/12), not the points ratio (59/96).
-    report = mini_report(mini, **answers(
-        politesse={"accueil": "non", "telephone": "non", "courriel": "oui"}, posture="na",
-        svi_infos={"horaires": "non", "adresse": "non"},
-        energie={"suivi": "oui", "travaux": "oui", "gestes": "non"},  # table: 2 of 3 give 0.75
-    ))  # fmt: skip
+    report = mini_report(
+        mini,
+        **answers(
+            politesse={"accueil": "non", "telephone": "non", "courriel": "oui"},
+            posture="na",
+            svi_infos={"horaires": "non", "adresse": "non"},
+            energie={"suivi": "oui", "travaux": "oui", "gestes": "non"},  # table: 2 of 3 give 0.75
+        ),
+    )
     assert [c.ratio for c in report.commitments] == [F(1, 3), F(2, 3), F(3, 4)]
     assert report.global_ratio == F(7, 12)
 
@@ -178,6 +194,14 @@ def test_per_channel_view(mini):
     assert "courriel" not in by_channel  # unavailable: no figure rather than 0 %
 
 
+def test_per_channel_view_leaves_out_channels_the_structure_does_not_use(mini):
+    report = mini_report(
+        mini, canaux=["telephone", "courriel"], **answers(politesse={"telephone": "oui", "courriel": "non"})
+    )
+    # "posture" is tagged "accueil", which this structure does not use.
+    assert [ch.channel_id for ch in report.channels] == ["telephone", "courriel"]
+
+
 def test_free_texts_are_kept_never_scored(mini):
     report = mini_report(mini, **ALL_BEST, accueil_points_forts="Accueil chaleureux")
     assert report.texts == {"nom": "Agence test", "accueil-points-forts": "Accueil chaleureux"}
@@ -185,14 +209,29 @@ def test_free_texts_are_kept_never_scored(mini):
 
 
 def test_display_is_french_with_one_decimal(mini):
-    report = mini_report(mini, **answers(posture=0, politesse={"accueil": "oui", "telephone": "oui",
-                                                                  "courriel": "non"}))  # fmt: skip
+    report = mini_report(
+        mini,
+        **answers(posture=0, politesse={"accueil": "oui", "telephone": "oui", "courriel": "non"}),
+    )
     assert commitment(report, 1).display == "44,4\u00a0%"
 
 
 def test_json_report_has_stable_keys(mini):
     data = mini_report(mini, **ALL_BEST).to_json()
-    assert set(data) == {"format", "questionnaire", "complete", "missing", "global", "commitments",
-                         "channels", "questions", "texts"}  # fmt: skip
-    assert data["global"] == {"score": 100, "display": "100\u00a0%", "commitments_not_evaluated": []}
+    assert set(data) == {
+        "format",
+        "questionnaire",
+        "complete",
+        "missing",
+        "global",
+        "commitments",
+        "channels",
+        "questions",
+        "texts",
+    }
+    assert data["global"] == {
+        "score": 100,
+        "display": "100\u00a0%",
+        "commitments_not_evaluated": [],
+    }
     assert data["commitments"][0]["themes"][0]["section"] == "accueil"

@@ -50,17 +50,26 @@ def test_the_test_questionnaire_loads_with_its_parts(mini):
 
 def test_duplicate_question_id_is_reported_with_its_place(document):
     question(document, "posture")["id"] = "politesse"
-    assert "v.yaml : question « politesse », champ « id » : identifiant de question en double" in problems_of(document)
+    assert (
+        "v.yaml : question « politesse », champ « id » : identifiant de question en double"
+        in problems_of(document)
+    )
 
 
 def test_unknown_commitment_and_theme_level_errors(document):
     question(document, "posture")["commitment"] = 9
-    assert any("question « posture », champ « commitment » : engagement inconnu 9" in p for p in problems_of(document))
+    assert any(
+        "question « posture », champ « commitment » : engagement inconnu 9" in p
+        for p in problems_of(document)
+    )
 
 
 def test_value_outside_zero_one(document):
     document["option_sets"]["frequence"][0]["value"] = 1.5
-    assert any("comprise entre 0 et 1 (reçu : 1.5)" in p and "frequence-rappel" in p for p in problems_of(document))
+    assert any(
+        "comprise entre 0 et 1 (reçu : 1.5)" in p and "frequence-rappel" in p
+        for p in problems_of(document)
+    )
 
 
 @pytest.mark.parametrize("weight", [0, -1, "deux"])
@@ -72,7 +81,9 @@ def test_weight_must_be_positive(document, weight):
 def test_condition_on_unknown_question(document):
     question(document, "svi-infos")["when"] = {"serveur-vocal": "oui"}
     found = problems_of(document)
-    assert any("champ « when.serveur-vocal » : condition sur une question inconnue" in p for p in found)
+    assert any(
+        "champ « when.serveur-vocal » : condition sur une question inconnue" in p for p in found
+    )
 
 
 def test_condition_value_must_exist(document):
@@ -83,7 +94,9 @@ def test_condition_value_must_exist(document):
 def test_rule_table_of_the_wrong_length(document):
     question(document, "energie")["rule"] = [0, 0.5, 1]
     found = problems_of(document)
-    assert any("la table compte 3 valeurs ; 4 sont attendues (de 0 à 3 « Oui »)" in p for p in found)
+    assert any(
+        "la table compte 3 valeurs ; 4 sont attendues (de 0 à 3 « Oui »)" in p for p in found
+    )
 
 
 def test_rule_table_must_rise_to_one(document):
@@ -94,8 +107,10 @@ def test_rule_table_must_rise_to_one(document):
 
 def test_rule_table_refused_when_items_can_drop_out(document):
     question(document, "plateforme")["rule"] = [0, 0.5, 1]
-    assert any("une table n'est possible que si aucune proposition ne peut être retirée" in p
-               for p in problems_of(document))  # fmt: skip
+    assert any(
+        "une table n'est possible que si aucune proposition ne peut être retirée" in p
+        for p in problems_of(document)
+    )
 
 
 def test_every_problem_is_reported_at_once(document):
@@ -117,7 +132,9 @@ def test_audit_point_unquoted_number_is_caught(document):
 def test_uncovered_audit_point_must_be_explained(document):
     del document["audit_points_not_covered"]
     found = problems_of(document)
-    assert any("point de contrôle « 3.2 »" in p and "aucune question ne le prépare" in p for p in found)
+    assert any(
+        "point de contrôle « 3.2 »" in p and "aucune question ne le prépare" in p for p in found
+    )
 
 
 def test_profile_types_only_in_profile_section(document):
@@ -145,8 +162,11 @@ def test_yaml_syntax_error_gives_line(tmp_path):
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path):
-    text = (DATA / "mini.yaml").read_text(encoding="utf-8").replace("title: Questionnaire de test",
-                                                                  "title: A\ntitle: B", 1)  # fmt: skip
+    text = (
+        (DATA / "mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace("title: Questionnaire de test", "title: A\ntitle: B", 1)
+    )
     path = tmp_path / "mini.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(QuestionnaireError) as info:

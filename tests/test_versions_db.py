@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_recording_a_version_keeps_its_content_and_hash(mini):
-    version, created = QuestionnaireVersion.record(mini)
+    _, created = QuestionnaireVersion.record(mini)
     assert created
     stored = QuestionnaireVersion.objects.get(pk="mini")
     assert stored.content_hash == mini.content_hash
@@ -44,8 +44,10 @@ def test_load_command_records_the_given_versions(capsys):
 def test_load_command_refuses_a_changed_version(tmp_path, capsys):
     assert main(["questionnaire", "load", str(DATA / "mini.yaml")]) == 0
     path = tmp_path / "mini.yaml"
-    path.write_text((DATA / "mini.yaml").read_text(encoding="utf-8").replace("Politesse", "Courtoisie"),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        (DATA / "mini.yaml").read_text(encoding="utf-8").replace("Politesse", "Courtoisie"),
+        encoding="utf-8",
+    )
     assert main(["questionnaire", "load", str(path)]) == 1
     assert "une version publiée ne change jamais" in capsys.readouterr().err
 

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 from autodiag.questionnaires.schema import (
@@ -41,9 +42,18 @@ AUDIT_POINT_PATTERN = re.compile(r"^[A-Z0-9]+\.[0-9]+$")
 SCALE_KEYS = ("0", "0.25", "0.75", "1")
 
 TOP_FIELDS = {
-    "id", "title", "kind", "description", "scale", "channels", "commitments",
-    "option_sets", "audit_points", "audit_points_not_covered", "sections",
-}  # fmt: skip
+    "id",
+    "title",
+    "kind",
+    "description",
+    "scale",
+    "channels",
+    "commitments",
+    "option_sets",
+    "audit_points",
+    "audit_points_not_covered",
+    "sections",
+}
 SECTION_FIELDS = {"id", "title", "intro", "profile", "when", "questions"}
 COMMON_QUESTION_FIELDS = {"id", "text", "help", "type", "when"}
 SCORED_FIELDS = {"commitment", "weight", "not_applicable", "channels", "audit_points", "national"}
@@ -101,7 +111,9 @@ def load_questionnaire(version_or_path: str | Path) -> Questionnaire:
         if not path.exists() and path.parent == VERSIONS_DIR:
             known = ", ".join(p.stem for p in shipped_versions()) or "aucune"
             message = f"version inconnue « {path.stem} » (versions livrées : {known})"
-            raise QuestionnaireError([Problem(str(version_or_path), "fichier", "", message)]) from exc
+            raise QuestionnaireError(
+                [Problem(str(version_or_path), "fichier", "", message)]
+            ) from exc
         problem = Problem(str(path), exc.location or "fichier", "", exc.message)
         raise QuestionnaireError([problem]) from exc
     return build_questionnaire(document, file_name=path.name, expected_id=path.stem)
@@ -164,7 +176,9 @@ class _Reader:
     def unit_fraction(self, value, where: str, field: str) -> Fraction | None:
         number = self.fraction(value, where, field)
         if number is not None and not 0 <= number <= 1:
-            self.problem(where, field, f"la valeur doit être comprise entre 0 et 1 (reçu : {value})")
+            self.problem(
+                where, field, f"la valeur doit être comprise entre 0 et 1 (reçu : {value})"
+            )
             return None
         return number
 
@@ -175,10 +189,11 @@ class _Reader:
             return ""
         if not isinstance(value, str) or not ID_PATTERN.match(value):
             self.problem(
-                where, key,
+                where,
+                key,
                 f"identifiant invalide {value!r} : lettres minuscules sans accent, "
                 "chiffres et tirets",
-            )  # fmt: skip
+            )
             return ""
         return value
 
@@ -203,13 +218,14 @@ class _Reader:
     def audit_point_id(self, value, where: str, field: str) -> str | None:
         if not isinstance(value, str):
             self.problem(
-                where, field,
-                f"écrivez le point de contrôle entre guillemets, par exemple \"1.10\" "
+                where,
+                field,
+                f'écrivez le point de contrôle entre guillemets, par exemple "1.10" '
                 f"(reçu : {value!r})",
-            )  # fmt: skip
+            )
             return None
         if not AUDIT_POINT_PATTERN.match(value):
-            self.problem(where, field, f"point de contrôle invalide « {value} » (ex. \"2.4\")")
+            self.problem(where, field, f'point de contrôle invalide « {value} » (ex. "2.4")')
             return None
         return value
 
@@ -218,12 +234,16 @@ class _Reader:
     def read(self, document, expected_id) -> Questionnaire | None:
         where = "en-tête"
         if not isinstance(document, dict):
-            self.problem("fichier", "", "le fichier doit décrire une version (des clés : id, title…)")
+            self.problem(
+                "fichier", "", "le fichier doit décrire une version (des clés : id, title…)"
+            )
             return None
         self.unknown_fields(document, TOP_FIELDS, where)
         version_id = self.identifier(document, where)
         if version_id and expected_id and version_id != expected_id:
-            self.problem(where, "id", f"« {version_id} » diffère du nom du fichier « {expected_id} »")
+            self.problem(
+                where, "id", f"« {version_id} » diffère du nom du fichier « {expected_id} »"
+            )
         title = self.text(document, "title", where)
         description = self.text(document, "description", where, required=False)
         kind = self.text(document, "kind", where)
@@ -268,10 +288,11 @@ class _Reader:
         keys = {str(key) for key in labels}
         if keys != set(SCALE_KEYS):
             self.problem(
-                where, field,
-                f"exactement les positions \"0\", \"0.25\", \"0.75\" et \"1\" sont attendues "
+                where,
+                field,
+                f'exactement les positions "0", "0.25", "0.75" et "1" sont attendues '
                 f"(reçu : {', '.join(sorted(keys)) or 'aucune'})",
-            )  # fmt: skip
+            )
             return None
         by_key = {str(key): text for key, text in labels.items()}
         if not all(isinstance(by_key[key], str) and by_key[key].strip() for key in SCALE_KEYS):
@@ -454,20 +475,26 @@ class _Reader:
             self.problem(where, "commitment", "l'engagement servi par la question manque")
         elif commitment not in self.commitments or isinstance(commitment, bool):
             known = ", ".join(str(n) for n in self.commitments)
-            self.problem(where, "commitment", f"engagement inconnu {commitment!r} (engagements : {known})")
+            self.problem(
+                where, "commitment", f"engagement inconnu {commitment!r} (engagements : {known})"
+            )
         else:
             fields["commitment"] = commitment
         if "weight" in data:
             weight = self.fraction(data["weight"], where, "weight")
             if weight is not None and weight <= 0:
-                self.problem(where, "weight", f"le poids doit être positif (reçu : {data['weight']})")
+                self.problem(
+                    where, "weight", f"le poids doit être positif (reçu : {data['weight']})"
+                )
             elif weight is not None:
                 fields["weight"] = weight
         fields["not_applicable"] = self.flag(data, "not_applicable", where)
         fields["national"] = self.flag(data, "national", where)
         fields["audit_points"] = self.question_audit_points(data.get("audit_points"), where)
         if kind is QuestionType.SCALE and "scale_labels" in data:
-            fields["scale_labels"] = self.scale_labels(data["scale_labels"], where, "scale_labels", True)
+            fields["scale_labels"] = self.scale_labels(
+                data["scale_labels"], where, "scale_labels", True
+            )
         elif kind is QuestionType.CHOICE:
             fields["options"] = self.options(data.get("options"), where, scored=True)
         elif kind in LIST_TYPES:
@@ -480,7 +507,9 @@ class _Reader:
     def text_fields(self, data: dict, where: str) -> dict:
         purpose = data.get("purpose")
         if purpose is not None and purpose not in TEXT_PURPOSES:
-            self.problem(where, "purpose", f"usage inconnu {purpose!r} ({', '.join(TEXT_PURPOSES)})")
+            self.problem(
+                where, "purpose", f"usage inconnu {purpose!r} ({', '.join(TEXT_PURPOSES)})"
+            )
             purpose = None
         structure_field = data.get("structure_field")
         if structure_field is not None:
@@ -488,7 +517,9 @@ class _Reader:
                 self.problem(where, "structure_field", "réservé aux champs d'usage « identite »")
             elif structure_field not in STRUCTURE_FIELDS:
                 fields = ", ".join(STRUCTURE_FIELDS)
-                self.problem(where, "structure_field", f"champ inconnu {structure_field!r} ({fields})")
+                self.problem(
+                    where, "structure_field", f"champ inconnu {structure_field!r} ({fields})"
+                )
         if "commitment" in data and data["commitment"] not in self.commitments:
             self.problem(where, "commitment", f"engagement inconnu {data['commitment']!r}")
         return {"purpose": purpose, "structure_field": structure_field}
@@ -527,7 +558,9 @@ class _Reader:
         if isinstance(value, str):
             if value not in self.option_sets:
                 known = ", ".join(self.option_sets) or "aucun"
-                self.problem(where, "options", f"jeu d'options inconnu « {value} » (jeux : {known})")
+                self.problem(
+                    where, "options", f"jeu d'options inconnu « {value} » (jeux : {known})"
+                )
                 return ()
             value = self.option_sets[value]
         raw_options = self.sequence(value, where, "options")
@@ -567,10 +600,14 @@ class _Reader:
             item_where = f"{where}, proposition « {item_id or index} »"
             channel = data.get("channel")
             if channel is not None and channel not in self.channels:
-                self.problem(item_where, "channel", f"canal inconnu {channel!r} ({self.known_channels()})")
+                self.problem(
+                    item_where, "channel", f"canal inconnu {channel!r} ({self.known_channels()})"
+                )
                 channel = None
             if kind is QuestionType.CHANNEL_ROWS and "channel" not in data:
-                self.problem(item_where, "channel", "chaque ligne d'une question par canal a un canal")
+                self.problem(
+                    item_where, "channel", "chaque ligne d'une question par canal a un canal"
+                )
             item = Item(
                 id=item_id,
                 text=self.text(data, "text", item_where),
@@ -590,25 +627,29 @@ class _Reader:
         expected = len(items) + 1
         if len(raw) != expected:
             self.problem(
-                where, "rule",
+                where,
+                "rule",
                 f"la table compte {len(raw)} valeurs ; {expected} sont attendues "
                 f"(de 0 à {len(items)} « Oui »)",
-            )  # fmt: skip
+            )
             return None
         if any(item.channel or item.conditions for item in items):
             self.problem(
-                where, "rule",
+                where,
+                "rule",
                 "une table n'est possible que si aucune proposition ne peut être retirée "
                 "(ni canal ni condition sur les propositions)",
-            )  # fmt: skip
+            )
             return None
         values = [self.unit_fraction(v, where, "rule") for v in raw]
         if any(v is None for v in values):
             return None
-        if any(later < earlier for earlier, later in zip(values, values[1:], strict=False)):
+        if any(later < earlier for earlier, later in pairwise(values)):
             self.problem(where, "rule", "les valeurs doivent croître avec le nombre de « Oui »")
         if values[-1] != 1:
-            self.problem(where, "rule", "toutes les propositions à « Oui » valent 1 (le point entier)")
+            self.problem(
+                where, "rule", "toutes les propositions à « Oui » valent 1 (le point entier)"
+            )
         return tuple(values)
 
     # -- conditions -----------------------------------------------------------
@@ -632,10 +673,11 @@ class _Reader:
             hint = "elle-même" if question_id == own_id else "une question de profil déjà définie"
             known = ", ".join(self.profile_questions) or "aucune"
             self.problem(
-                where, field,
+                where,
+                field,
                 f"condition sur une question inconnue « {question_id} » : une condition porte "
                 f"sur {hint} (questions de profil : {known})",
-            )  # fmt: skip
+            )
             return None
         negate = False
         if isinstance(expected, dict) and set(expected) == {"not"}:
@@ -658,10 +700,11 @@ class _Reader:
         unknown = [v for v in values if v not in allowed]
         if unknown or not values:
             self.problem(
-                where, field,
+                where,
+                field,
                 f"{what} inconnu(e) {', '.join(map(repr, unknown)) or '(liste vide)'} "
                 f"(possibles : {', '.join(sorted(allowed))})",
-            )  # fmt: skip
+            )
             return None
         return Condition(question_id, frozenset(values), negate)
 
@@ -671,9 +714,10 @@ class _Reader:
         channel_questions = [q for q in questions if q.type is QuestionType.CHANNELS]
         if self.channels and len(channel_questions) != 1:
             self.problem(
-                "section de profil", "channels",
+                "section de profil",
+                "channels",
                 f"une question de type « channels » est attendue (trouvées : {len(channel_questions)})",
-            )  # fmt: skip
+            )
         if not self.channels and channel_questions:
             self.problem("en-tête", "channels", "une question porte sur les canaux : déclarez-les")
         scored_commitments = {q.commitment for q in questions if q.scored}
@@ -684,13 +728,14 @@ class _Reader:
         for point in self.audit_points:
             if point in covered and point in not_covered:
                 self.problem(
-                    f"point de contrôle « {point} »", "audit_points_not_covered",
+                    f"point de contrôle « {point} »",
+                    "audit_points_not_covered",
                     "ce point est préparé par une question : retirez-le de la liste",
-                )  # fmt: skip
+                )
             elif point not in covered and point not in not_covered:
                 self.problem(
-                    f"point de contrôle « {point} »", "audit_points",
+                    f"point de contrôle « {point} »",
+                    "audit_points",
                     "aucune question ne le prépare : ajoutez-en une ou dites pourquoi "
                     "dans audit_points_not_covered",
-                )  # fmt: skip
-
+                )

@@ -45,7 +45,9 @@ def totals_by_commitment(questionnaire: Questionnaire) -> dict[int, tuple[int, F
         if question.scored:
             totals[question.commitment][0] += 1
             totals[question.commitment][1] += question.weight
-    return {number: tuple(totals[number]) for number in (c.number for c in questionnaire.commitments)}
+    return {
+        number: tuple(totals[number]) for number in (c.number for c in questionnaire.commitments)
+    }
 
 
 def check_summary(questionnaire: Questionnaire) -> str:
@@ -67,7 +69,9 @@ def check_summary(questionnaire: Questionnaire) -> str:
     if coverage:
         covered = sum(1 for ids in coverage.values() if ids)
         lines.append("")
-        lines.append(f"  Points de contrôle de l'audit préparés : {covered} sur {len(questionnaire.audit_points)}")
+        lines.append(
+            f"  Points de contrôle de l'audit préparés : {covered} sur {len(questionnaire.audit_points)}"
+        )
         for point, reason in questionnaire.audit_points_not_covered.items():
             lines.append(f"    {point} non préparé : {reason}")
     return "\n".join(lines) + "\n"
@@ -78,7 +82,11 @@ def outline(questionnaire: Questionnaire) -> str:
     for index, section in enumerate(questionnaire.sections, start=1):
         condition = ""
         if section.conditions:
-            condition = "  [si " + describe_conditions(section.questions[0]) + "]" if section.questions else ""
+            condition = (
+                "  [si " + describe_conditions(section.questions[0]) + "]"
+                if section.questions
+                else ""
+            )
         lines.append(f"{index}. {section.title}{condition}")
         for question in section.questions:
             lines.append(f"   - {question.id} ({_question_tags(question)})")
@@ -172,13 +180,23 @@ def markdown(questionnaire: Questionnaire) -> str:
     ]
     if q.description:
         out += [_one_line(q.description), ""]
-    out += ["## Engagements", "", "| n° | engagement | questions notées | points |", "| --- | --- | --- | --- |"]
+    out += [
+        "## Engagements",
+        "",
+        "| n° | engagement | questions notées | points |",
+        "| --- | --- | --- | --- |",
+    ]
     for number, (count, points) in totals_by_commitment(q).items():
-        out.append(f"| {number} | {_one_line(q.commitment(number).title)} | {count} | {_num(points)} |")
+        out.append(
+            f"| {number} | {_one_line(q.commitment(number).title)} | {count} | {_num(points)} |"
+        )
     out += ["", "## Canaux de contact", ""]
     out += [f"- `{channel.id}` : {channel.label}" for channel in q.channels]
     out += ["", "## Échelle à 4 positions", ""]
-    out += [f"- **{value}** : {label}" for value, label in zip(("0", "0,25", "0,75", "1"), q.scale_labels, strict=True)]
+    out += [
+        f"- **{value}** : {label}"
+        for value, label in zip(("0", "0,25", "0,75", "1"), q.scale_labels, strict=True)
+    ]
     out += ["", "## Sections et questions", ""]
     for index, section in enumerate(q.sections, start=1):
         out.append(f"### {index}. {section.title}")
@@ -188,7 +206,10 @@ def markdown(questionnaire: Questionnaire) -> str:
             out.append("")
         if section.intro:
             out += [_one_line(section.intro), ""]
-        out += ["| id | question | type | engagement | points | audit | filtre |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        out += [
+            "| id | question | type | engagement | points | audit | filtre |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for question in section.questions:
             out.append(_markdown_row(question, section))
         out.append("")
@@ -200,7 +221,8 @@ def _markdown_row(question: Question, section) -> str:
     text = _one_line(question.text).replace("|", "\\|")
     if question.items:
         text += "<br>" + "<br>".join(
-            f"· {_one_line(item.text)}" + (f" *({item.channel})*" if item.channel else "") for item in question.items
+            f"· {_one_line(item.text)}" + (f" *({item.channel})*" if item.channel else "")
+            for item in question.items
         )
     if question.type is QuestionType.CHOICE:
         text += "<br>" + " / ".join(f"{o.label} ({_num(o.value)})" for o in question.options)
@@ -212,7 +234,7 @@ def _markdown_row(question: Question, section) -> str:
         flags.append("N/A possible")
     if question.national:
         flags.append("niveau national")
-    own_conditions = question.conditions[len(section.conditions):]
+    own_conditions = question.conditions[len(section.conditions) :]
     if own_conditions:
         flags.append(describe_conditions(_with_conditions(question, own_conditions)))
     weight = _num(question.weight) if question.scored else "—"

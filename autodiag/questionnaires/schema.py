@@ -25,7 +25,9 @@ class QuestionType(StrEnum):
 SCORED_TYPES = frozenset(
     {QuestionType.SCALE, QuestionType.CHOICE, QuestionType.YES_NO, QuestionType.CHANNEL_ROWS}
 )
-PROFILE_TYPES = frozenset({QuestionType.BOOLEAN, QuestionType.CHANNELS, QuestionType.PROFILE_CHOICE})
+PROFILE_TYPES = frozenset(
+    {QuestionType.BOOLEAN, QuestionType.CHANNELS, QuestionType.PROFILE_CHOICE}
+)
 LIST_TYPES = frozenset({QuestionType.YES_NO, QuestionType.CHANNEL_ROWS})
 
 # The 4-position scale of the programme, in order.
@@ -52,7 +54,9 @@ class Condition:
         if answer is None:
             # An unanswered profile question shows nothing that depends on it.
             return False
-        matches = bool(self.values & answer) if isinstance(answer, frozenset) else answer in self.values
+        matches = (
+            bool(self.values & answer) if isinstance(answer, frozenset) else answer in self.values
+        )
         return matches != self.negate
 
 
@@ -180,4 +184,3 @@ class Questionnaire:
             for point in question.audit_points:
                 coverage.setdefault(point, []).append(question.id)
         return coverage
-

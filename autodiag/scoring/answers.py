@@ -95,8 +95,7 @@ def _choice(question: Question, value):
 def _list(question: Question, value):
     if not isinstance(value, dict):
         raise AnswerValueError(
-            "une réponse par proposition est attendue, par exemple "
-            f"{{{question.items[0].id}: oui}}"
+            f"une réponse par proposition est attendue, par exemple {{{question.items[0].id}: oui}}"
         )
     rows = {}
     known = {item.id for item in question.items}
@@ -192,7 +191,9 @@ def parse_answer_sheet(questionnaire: Questionnaire, raw) -> dict:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise AnswerSheetError([AnswerProblem("answers", "une liste « question: réponse » est attendue")])
+        raise AnswerSheetError(
+            [AnswerProblem("answers", "une liste « question: réponse » est attendue")]
+        )
     problems: list[AnswerProblem] = []
     answers: dict = {}
     for question_id, value in raw.items():
@@ -222,7 +223,9 @@ def _channel_problems(questionnaire: Questionnaire, answers: dict):
         return
     known = {channel.id for channel in questionnaire.channels}
     for channel in sorted(answers[question.id] - known):
-        yield AnswerProblem(question.id, f"canal inconnu « {channel} » (canaux : {', '.join(sorted(known))})")
+        yield AnswerProblem(
+            question.id, f"canal inconnu « {channel} » (canaux : {', '.join(sorted(known))})"
+        )
 
 
 def _visibility_problems(questionnaire: Questionnaire, answers: dict):
@@ -231,7 +234,10 @@ def _visibility_problems(questionnaire: Questionnaire, answers: dict):
     for question_id, value in answers.items():
         question = questionnaire.question(question_id)
         if not conditions_hold(question.conditions, profile):
-            yield AnswerProblem(question_id, f"question masquée par le profil ({hidden_because(question, profile)}) : ne pas y répondre")
+            yield AnswerProblem(
+                question_id,
+                f"question masquée par le profil ({hidden_because(question, profile)}) : ne pas y répondre",
+            )
             continue
         if isinstance(value, dict):
             for item in question.items:
@@ -241,7 +247,9 @@ def _visibility_problems(questionnaire: Questionnaire, answers: dict):
                         if item.channel and item.channel not in channels
                         else "masquée par le profil"
                     )
-                    yield AnswerProblem(question_id, f"proposition « {item.id} » : {reason}, ne pas y répondre")
+                    yield AnswerProblem(
+                        question_id, f"proposition « {item.id} » : {reason}, ne pas y répondre"
+                    )
 
 
 def hidden_because(question: Question, profile: dict) -> str:

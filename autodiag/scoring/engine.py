@@ -2,9 +2,11 @@
 
 Exact arithmetic without paying for Fractions on the hot path: each
 questionnaire is compiled once into a plan where every possible number of
-points is an integer count of a common unit (1/UNITS of a point). Sums are
-then plain integer additions, and Fractions appear only when a report
-figure is read. See docs/scoring.md for the rules.
+points is an integer count of a common unit (1/units of a point), and where
+every distinct display rule (conditions, plus a channel for a row) is
+numbered, so that a diagnostic evaluates each rule once. Sums are then
+plain integer additions; Fractions appear only when a figure is read.
+See docs/scoring.md for the rules.
 """
 
 from __future__ import annotations
@@ -14,58 +16,59 @@ from fractions import Fraction
 from math import lcm
 
 from autodiag.questionnaires.schema import (
-    NOT_APPLICABLE,
     UNAVAILABLE,
     YES,
+    Condition,
     Question,
     Questionnaire,
     QuestionType,
     conditions_hold,
 )
-from autodiag.scoring.answers import item_displayed, profile_of, used_channels
-from autodiag.scoring.report import (
-    ChannelScore,
-    CommitmentScore,
-    QuestionResult,
-    Report,
-    Status,
-    ThemeScore,
-)
+from autodiag.scoring.report import Report, Status
+
+# A display rule: the conditions to hold, and the channel that must be used
+# (None when the rule is about no channel).
+_Rule = tuple[tuple[Condition, ...], str | None]
 
 
-@dataclass(slots=True)
-class _QuestionPlan:
+@dataclass(frozen=True, slots=True)
+class QuestionPlan:
     question: Question
+    kind: int  # _SCALE, _CHOICE or _LIST
     max_units: int
+    rule: int  # index of the question's display rule
     theme_slot: int
     channel_slots: tuple[int, ...]
-    # scale/choice: option id or Fraction -> units; lists: table of units by
-    # count of "Oui" (None when proportional)
+    # choice: option id -> units; None otherwise
     value_units: dict | None
+    # lists: units by count of "Oui" (None when proportional)
     rule_units: tuple[int, ...] | None
-    # per item: (item, channel slot or -1)
-    items: tuple
+    # lists: (item id, display rule index, channel slot or -1)
+    items: tuple[tuple[str, int, int], ...]
 
 
-@dataclass(slots=True)
-class _Plan:
+@dataclass(frozen=True, slots=True)
+class Plan:
     questionnaire: Questionnaire
     units: int
-    questions: list[_QuestionPlan]
-    themes: list[tuple[int, str]]  # slot -> (commitment, section id)
-    channels: list[str]  # slot -> channel id
-    profile_ids: list[str]
-    required_profile: list[Question]
-    texts: list[Question]
+    questions: tuple[QuestionPlan, ...]
+    # The same as plain tuples, in the field order of QuestionPlan minus the
+    # question (its id instead): unpacking a tuple is the fastest read.
+    rows: tuple[tuple, ...]
+    rules: tuple[_Rule, ...]
+    conditions: tuple[Condition, ...]  # every distinct condition of the rules
+    themes: tuple[tuple[int, str], ...]  # slot -> (commitment, section id)
+    profile_questions: tuple[Question, ...]
+    channels_question_id: str | None
 
 
-_PLANS: dict[tuple[str, str], _Plan] = {}
+_PLANS: dict[tuple[str, str], Plan] = {}
 
 
-def plan_for(questionnaire: Questionnaire) -> _Plan:
+def plan_for(questionnaire: Questionnaire) -> Plan:
     key = (questionnaire.id, questionnaire.content_hash)
     plan = _PLANS.get(key)
-    if plan is None or plan.questionnaire is not questionnaire:
+    if plan is None:
         plan = _PLANS[key] = _compile(questionnaire)
     return plan
 
@@ -81,49 +84,130 @@ def _denominators(question: Question):
     elif question.rule is not None:
         yield from ((weight * value).denominator for value in question.rule)
     else:
-        # Proportional: k of n applicable items, any n up to the item count.
+        # Proportional: k of n applicable items, for any n up to the item count.
         for n in range(1, len(question.items) + 1):
             yield (weight / n).denominator
 
 
-def _compile(questionnaire: Questionnaire) -> _Plan:
+def _compile(questionnaire: Questionnaire) -> Plan:
     scored = [q for q in questionnaire.questions() if q.scored]
     units = lcm(1, *(d for q in scored for d in _denominators(q)))
-    theme_slots: dict[tuple[int, str], int] = {}
+    rules: dict[_Rule, int] = {}
+    themes: dict[tuple[int, str], int] = {}
     channel_slots = {channel.id: slot for slot, channel in enumerate(questionnaire.channels)}
+
+    def rule_index(conditions, channel=None) -> int:
+        return rules.setdefault((tuple(conditions), channel), len(rules))
+
     plans = []
     for question in scored:
         max_units = int(question.weight * units)
-        theme = theme_slots.setdefault((question.commitment, question.section_id), len(theme_slots))
         value_units = rule_units = None
-        if question.type is QuestionType.SCALE:
-            value_units = {v: int(v * max_units) for v in (0, Fraction(1, 4), Fraction(3, 4), 1)}
-        elif question.type is QuestionType.CHOICE:
+        if question.type is QuestionType.CHOICE:
             value_units = {o.id: int(o.value * max_units) for o in question.options}
         elif question.rule is not None:
             rule_units = tuple(int(value * max_units) for value in question.rule)
+        items = tuple(
+            (
+                item.id,
+                rule_index(item.conditions, item.channel),
+                channel_slots.get(item.channel, -1),
+            )
+            for item in question.items
+        )
         plans.append(
-            _QuestionPlan(
+            QuestionPlan(
                 question=question,
+                kind=_KINDS[question.type],
                 max_units=max_units,
-                theme_slot=theme,
+                rule=rule_index(question.conditions),
+                theme_slot=themes.setdefault(
+                    (question.commitment, question.section_id), len(themes)
+                ),
                 channel_slots=tuple(channel_slots[c] for c in question.channels),
                 value_units=value_units,
                 rule_units=rule_units,
-                items=tuple((item, channel_slots.get(item.channel, -1)) for item in question.items),
+                items=items,
             )
         )
-    profile_questions = [q for q in questionnaire.questions() if q.is_profile]
-    return _Plan(
+    channels_question = questionnaire.channels_question
+    always = rules.get(((), None), -1)
+    return Plan(
         questionnaire=questionnaire,
         units=units,
-        questions=plans,
-        themes=list(theme_slots),
-        channels=[channel.id for channel in questionnaire.channels],
-        profile_ids=[q.id for q in profile_questions],
-        required_profile=profile_questions,
-        texts=[q for q in questionnaire.questions() if q.type is QuestionType.TEXT],
+        questions=tuple(plans),
+        rows=tuple(
+            (
+                p.question.id,
+                p.kind,
+                p.max_units,
+                p.rule,
+                p.theme_slot,
+                p.channel_slots,
+                p.value_units,
+                p.rule_units,
+                p.items,
+                _simple_count(p, always),
+            )
+            for p in plans
+        ),
+        rules=tuple(rules),
+        conditions=tuple({c: None for conditions, _ in rules for c in conditions}),
+        themes=tuple(themes),
+        profile_questions=tuple(q for q in questionnaire.questions() if q.is_profile),
+        channels_question_id=channels_question.id if channels_question else None,
     )
+
+
+_SCALE, _CHOICE, _LIST = 0, 1, 2
+_KINDS = {
+    QuestionType.SCALE: _SCALE,
+    QuestionType.CHOICE: _CHOICE,
+    QuestionType.YES_NO: _LIST,
+    QuestionType.CHANNEL_ROWS: _LIST,
+}
+HIDDEN = (Status.HIDDEN, 0, 0)
+NO_ROW = (Status.NO_APPLICABLE_ROW, 0, 0)
+NOT_APPLICABLE_OUTCOME = (Status.NOT_APPLICABLE, 0, 0)
+_INCOMPLETE = object()
+
+
+def _list_rows(items, answer, shown: list[bool]):
+    """For a Yes/No list: None when no row is displayed; _INCOMPLETE when a
+    displayed row is unanswered; else (count of "Oui", count of rows that
+    apply, [(channel slot, is "Oui")] for rows with a channel)."""
+    displayed = yes = count = 0
+    shares = []
+    rows = answer if answer.__class__ is dict else None
+    for item_id, rule, slot in items:
+        if not shown[rule]:
+            continue
+        displayed += 1
+        if rows is None:
+            continue
+        row = rows.get(item_id)
+        if row is None:
+            return _INCOMPLETE
+        if row == UNAVAILABLE:
+            continue
+        count += 1
+        is_yes = row == YES
+        yes += is_yes
+        if slot >= 0:
+            shares.append((slot, is_yes))
+    if not displayed:
+        return None
+    return yes, count, shares
+
+
+def _simple_count(plan: QuestionPlan, always: int) -> int:
+    """The item count of a list whose rows are always all displayed and
+    cannot be unavailable (the fast path of `score`); 0 otherwise."""
+    if plan.kind != _LIST or plan.question.type is QuestionType.CHANNEL_ROWS:
+        return 0
+    if any(rule != always or slot >= 0 for _, rule, slot in plan.items):
+        return 0
+    return len(plan.items)
 
 
 def score(questionnaire: Questionnaire, answers: dict) -> Report:
@@ -131,133 +215,111 @@ def score(questionnaire: Questionnaire, answers: dict) -> Report:
     scoring.answers); unanswered displayed questions are listed as missing
     and count neither in the points nor in the maximum."""
     plan = plan_for(questionnaire)
-    profile = profile_of(questionnaire, answers)
-    channels_used = used_channels(questionnaire, profile)
+    profile = {q.id: answers[q.id] for q in plan.profile_questions if q.id in answers}
+    channels_used = profile.get(plan.channels_question_id, frozenset())
+    holds = {condition: condition.holds(profile) for condition in plan.conditions}
+    shown = [
+        (channel is None or channel in channels_used) and all(holds[c] for c in conditions)
+        for conditions, channel in plan.rules
+    ]
     theme_points = [0] * len(plan.themes)
     theme_max = [0] * len(plan.themes)
-    channel_points = [0] * len(plan.channels)
-    channel_max = [0] * len(plan.channels)
-    results: dict[str, QuestionResult] = {}
-    missing: list[str] = [
+    channel_count = len(questionnaire.channels)
+    channel_on = [channel.id in channels_used for channel in questionnaire.channels]
+    channel_points = [0] * channel_count
+    channel_max = [0] * channel_count
+    # One (status, points, maximum) per scored question, in plan order.
+    outcomes: list[tuple[Status, int, int]] = []
+    SCORED = Status.SCORED
+    missing = [
         q.id
-        for q in plan.required_profile
+        for q in plan.profile_questions
         if q.id not in answers and conditions_hold(q.conditions, profile)
     ]
 
-    for qp in plan.questions:
-        question = qp.question
-        if question.conditions and not conditions_hold(question.conditions, profile):
-            results[question.id] = QuestionResult(question, Status.HIDDEN, 0, 0, plan.units)
+    # The hot loop: plain local names, integer sums, no Fraction (see module doc).
+    append = outcomes.append
+    for (
+        question_id,
+        kind,
+        maximum,
+        rule,
+        theme,
+        channel_slots,
+        value_units,
+        rule_units,
+        items,
+        simple_count,
+    ) in plan.rows:
+        if not shown[rule]:
+            append(HIDDEN)
             continue
-        if qp.items and not any(item_displayed(i, profile, channels_used) for i, _ in qp.items):
-            # Every row is about a channel or case the structure does not have:
-            # nothing to ask, nothing to count.
-            results[question.id] = QuestionResult(question, Status.NO_APPLICABLE_ROW, 0, 0, plan.units)
-            continue
-        answer = answers.get(question.id)
-        if answer is None:
-            missing.append(question.id)
-            results[question.id] = QuestionResult(question, Status.MISSING, 0, qp.max_units, plan.units)
-            continue
-        if answer == NOT_APPLICABLE:
-            results[question.id] = QuestionResult(question, Status.NOT_APPLICABLE, 0, 0, plan.units)
-            continue
-        if qp.value_units is not None:
-            points = qp.value_units[answer]
-            row_shares = None
-        else:
-            points, row_shares, status = _score_list(qp, answer, profile, channels_used)
-            if status is not None:
-                if status is Status.MISSING:
-                    missing.append(question.id)
-                results[question.id] = QuestionResult(question, status, 0, 0, plan.units)
+        answer = answers.get(question_id)
+        if kind == _LIST:
+            if answer.__class__ is dict and len(answer) == simple_count:
+                # Every row always displayed and answered, none can be
+                # unavailable: count the "Oui" at C speed.
+                yes = [*answer.values()].count(YES)
+                points = rule_units[yes] if rule_units else maximum * yes // simple_count
+                append((SCORED, points, maximum))
+                theme_points[theme] += points
+                theme_max[theme] += maximum
+                for slot in channel_slots:
+                    if channel_on[slot]:
+                        channel_points[slot] += points
+                        channel_max[slot] += maximum
                 continue
-        maximum = qp.max_units
-        results[question.id] = QuestionResult(question, Status.SCORED, points, maximum, plan.units)
-        theme_points[qp.theme_slot] += points
-        theme_max[qp.theme_slot] += maximum
-        for slot in qp.channel_slots:
-            channel_points[slot] += points
-            channel_max[slot] += maximum
-        if row_shares:
-            for slot, share, yes in row_shares:
-                channel_max[slot] += share
-                if yes:
-                    channel_points[slot] += share
-
-    return _report(plan, profile, answers, results, missing,
-                   theme_points, theme_max, channel_points, channel_max)  # fmt: skip
-
-
-def _score_list(qp: _QuestionPlan, rows: dict, profile: dict, channels_used: frozenset):
-    """Points of a Yes/No list: (points, channel shares, None), or
-    (0, None, status) when the question does not score."""
-    applicable = []
-    for item, slot in qp.items:
-        if not item_displayed(item, profile, channels_used):
+            rows = _list_rows(items, answer, shown)
+            if rows is None:  # no row applies
+                append(NO_ROW)
+                continue
+            if answer is None or rows is _INCOMPLETE:
+                missing.append(question_id)
+                append((Status.MISSING, 0, maximum))
+                continue
+            if answer.__class__ is str:  # "Non applicable"
+                append(NOT_APPLICABLE_OUTCOME)
+                continue
+            yes, count, shares = rows
+            if not count:
+                append(NO_ROW)
+                continue
+            points = rule_units[yes] if rule_units else maximum * yes // count
+            if shares:
+                share = maximum // count  # exact: the plan's unit divides by any count
+                for slot, is_yes in shares:
+                    channel_max[slot] += share
+                    if is_yes:
+                        channel_points[slot] += share
+        elif answer is None:
+            missing.append(question_id)
+            append((Status.MISSING, 0, maximum))
             continue
-        row = rows.get(item.id)
-        if row is None:
-            return 0, None, Status.MISSING
-        if row != UNAVAILABLE:
-            applicable.append((slot, row == YES))
-    count = len(applicable)
-    if count == 0:
-        return 0, None, Status.NO_APPLICABLE_ROW
-    yes = sum(1 for _, is_yes in applicable if is_yes)
-    if qp.rule_units is not None:
-        points = qp.rule_units[yes]
-    else:
-        points = qp.max_units * yes // count
-    share = qp.max_units // count
-    shares = [(slot, share, is_yes) for slot, is_yes in applicable if slot >= 0]
-    return points, shares, None
+        elif kind == _SCALE:
+            if answer.__class__ is str:
+                append(NOT_APPLICABLE_OUTCOME)
+                continue
+            points = maximum * answer.numerator // answer.denominator
+        else:
+            points = value_units.get(answer)
+            if points is None:  # the only other value a choice takes
+                append(NOT_APPLICABLE_OUTCOME)
+                continue
+        append((SCORED, points, maximum))
+        theme_points[theme] += points
+        theme_max[theme] += maximum
+        for slot in channel_slots:
+            if channel_on[slot]:  # a channel the structure does not use gets no figure
+                channel_points[slot] += points
+                channel_max[slot] += maximum
 
-
-def _report(plan, profile, answers, results, missing, theme_points, theme_max,
-            channel_points, channel_max) -> Report:  # fmt: skip
-    questionnaire = plan.questionnaire
-    units = plan.units
-    themes_by_commitment: dict[int, list[ThemeScore]] = {c.number: [] for c in questionnaire.commitments}
-    for slot, (commitment, section_id) in enumerate(plan.themes):
-        if theme_max[slot] or _theme_displayed(plan, slot, results):
-            section = questionnaire.section(section_id)
-            themes_by_commitment[commitment].append(
-                ThemeScore(section_id, section.title, theme_points[slot], theme_max[slot], units)
-            )
-    commitments = [
-        CommitmentScore(
-            c.number,
-            c.title,
-            sum(t.points_units for t in themes_by_commitment[c.number]),
-            sum(t.max_units for t in themes_by_commitment[c.number]),
-            units,
-            tuple(themes_by_commitment[c.number]),
-        )
-        for c in questionnaire.commitments
-    ]
-    channels = [
-        ChannelScore(channel.id, channel.label, channel_points[slot], channel_max[slot], units)
-        for slot, channel in enumerate(questionnaire.channels)
-        if channel_max[slot]
-    ]
-    texts = {q.id: answers[q.id] for q in plan.texts if answers.get(q.id)}
     return Report(
         questionnaire=questionnaire,
+        plan=plan,
         profile=profile,
-        questions=results,
-        commitments=tuple(commitments),
-        channels=tuple(channels),
+        answers=answers,
+        outcomes=tuple(outcomes),
+        theme_totals=tuple(zip(theme_points, theme_max, strict=True)),
+        channel_totals=tuple(zip(channel_points, channel_max, strict=True)),
         missing=tuple(missing),
-        texts=texts,
-    )
-
-
-def _theme_displayed(plan, slot, results) -> bool:
-    """A theme whose displayed questions are all N/A still shows (as not
-    evaluated); a theme hidden by the profile does not."""
-    return any(
-        results[qp.question.id].status is not Status.HIDDEN
-        for qp in plan.questions
-        if qp.theme_slot == slot
     )

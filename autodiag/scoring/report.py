@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
-from autodiag.questionnaires.schema import Question, Questionnaire
+from autodiag.questionnaires.schema import Question, Questionnaire, QuestionType
 from autodiag.scoring.formatting import format_percent, format_points
 
 # The version of the JSON layout below (docs/report-json.md).
@@ -109,13 +110,74 @@ def mean(values) -> Fraction | None:
 
 @dataclass(frozen=True)
 class Report:
+    """What the engine computed, as integer totals per slot of the plan;
+    the figures people read are built from them on first access."""
+
     questionnaire: Questionnaire
-    profile: dict
-    questions: dict[str, QuestionResult]
-    commitments: tuple[CommitmentScore, ...]
-    channels: tuple[ChannelScore, ...]
-    missing: tuple[str, ...]
-    texts: dict[str, str] = field(default_factory=dict)
+    plan: object = field(repr=False)  # scoring.engine.Plan
+    profile: dict = field(repr=False)
+    answers: dict = field(repr=False)
+    outcomes: tuple[tuple[Status, int, int], ...] = field(repr=False)
+    theme_totals: tuple[tuple[int, int], ...] = field(repr=False)
+    channel_totals: tuple[tuple[int, int], ...] = field(repr=False)
+    missing: tuple[str, ...] = ()
+
+    @cached_property
+    def questions(self) -> dict[str, QuestionResult]:
+        units = self.plan.units
+        return {
+            qp.question.id: QuestionResult(qp.question, status, points, maximum, units)
+            for qp, (status, points, maximum) in zip(
+                self.plan.questions, self.outcomes, strict=True
+            )
+        }
+
+    @cached_property
+    def commitments(self) -> tuple[CommitmentScore, ...]:
+        units = self.plan.units
+        shown_themes = {
+            qp.theme_slot
+            for qp, (status, _, _) in zip(self.plan.questions, self.outcomes, strict=True)
+            if status is not Status.HIDDEN
+        }
+        themes: dict[int, list[ThemeScore]] = {c.number: [] for c in self.questionnaire.commitments}
+        for slot, (commitment, section_id) in enumerate(self.plan.themes):
+            if slot in shown_themes:  # a theme the profile hides is not listed at all
+                points, maximum = self.theme_totals[slot]
+                title = self.questionnaire.section(section_id).title
+                themes[commitment].append(ThemeScore(section_id, title, points, maximum, units))
+        return tuple(
+            CommitmentScore(
+                c.number,
+                c.title,
+                sum(t.points_units for t in themes[c.number]),
+                sum(t.max_units for t in themes[c.number]),
+                units,
+                tuple(themes[c.number]),
+            )
+            for c in self.questionnaire.commitments
+        )
+
+    @cached_property
+    def channels(self) -> tuple[ChannelScore, ...]:
+        """Channels with something to measure (a channel the structure does
+        not use, or whose rows were all unavailable, gets no figure)."""
+        return tuple(
+            ChannelScore(channel.id, channel.label, points, maximum, self.plan.units)
+            for channel, (points, maximum) in zip(
+                self.questionnaire.channels, self.channel_totals, strict=True
+            )
+            if maximum
+        )
+
+    @cached_property
+    def texts(self) -> dict[str, str]:
+        """Free texts with content (strengths, support needs, identity)."""
+        return {
+            q.id: self.answers[q.id]
+            for q in self.questionnaire.questions()
+            if q.type is QuestionType.TEXT and self.answers.get(q.id)
+        }
 
     @property
     def global_ratio(self) -> Fraction | None:
@@ -153,11 +215,16 @@ class Report:
                     "number": c.number,
                     "title": c.title,
                     **_figures(c),
-                    "themes": [{"section": t.section_id, "title": t.title, **_figures(t)} for t in c.themes],
+                    "themes": [
+                        {"section": t.section_id, "title": t.title, **_figures(t)} for t in c.themes
+                    ],
                 }
                 for c in self.commitments
             ],
-            "channels": [{"channel": ch.channel_id, "label": ch.label, **_figures(ch)} for ch in self.channels],
+            "channels": [
+                {"channel": ch.channel_id, "label": ch.label, **_figures(ch)}
+                for ch in self.channels
+            ],
             "questions": [
                 {
                     "id": r.question.id,
@@ -198,10 +265,14 @@ def render_text(report: Report) -> str:
     """The report as a readable table for a terminal."""
     q = report.questionnaire
     lines = [q.title, "=" * len(q.title), ""]
-    lines.append(f"Taux d'atteinte global (moyenne des engagements) : {format_percent(report.global_ratio)}")
+    lines.append(
+        f"Taux d'atteinte global (moyenne des engagements) : {format_percent(report.global_ratio)}"
+    )
     if report.not_evaluated:
         numbers = ", ".join(str(n) for n in report.not_evaluated)
-        lines.append(f"Engagements non évalués (aucune question applicable, hors moyenne) : {numbers}")
+        lines.append(
+            f"Engagements non évalués (aucune question applicable, hors moyenne) : {numbers}"
+        )
     lines.append("")
     lines.append("Vision par engagement")
     for c in report.commitments:
@@ -224,7 +295,9 @@ def render_text(report: Report) -> str:
                 lines.append(f"  {section.title} — {label} : {text}")
     lines.append("")
     if report.complete:
-        lines.append("Toutes les questions affichées ont une réponse : le diagnostic peut être validé.")
+        lines.append(
+            "Toutes les questions affichées ont une réponse : le diagnostic peut être validé."
+        )
     else:
         lines.append(
             f"Diagnostic incomplet : {len(report.missing)} question(s) affichée(s) sans réponse ; "
@@ -232,7 +305,9 @@ def render_text(report: Report) -> str:
         )
         for question_id in report.missing:
             question = q.question(question_id)
-            lines.append(f"  - {question_id} ({q.section(question.section_id).title}) : {_clip(question.text, 70)}")
+            lines.append(
+                f"  - {question_id} ({q.section(question.section_id).title}) : {_clip(question.text, 70)}"
+            )
     return "\n".join(lines) + "\n"
 
 
