@@ -196,7 +196,9 @@ def test_per_channel_view(mini):
 
 def test_per_channel_view_leaves_out_channels_the_structure_does_not_use(mini):
     report = mini_report(
-        mini, canaux=["telephone", "courriel"], **answers(politesse={"telephone": "oui", "courriel": "non"})
+        mini,
+        canaux=["telephone", "courriel"],
+        **answers(politesse={"telephone": "oui", "courriel": "non"}),
     )
     # "posture" is tagged "accueil", which this structure does not use.
     assert [ch.channel_id for ch in report.channels] == ["telephone", "courriel"]
