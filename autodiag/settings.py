@@ -47,7 +47,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-dsfr needs its apps before the project's own (STACK-NOTES).
+    "widget_tweaks",
+    "dsfr",
+    "autodiag.accounts",
     "autodiag.questionnaires",
+    "autodiag.structures",
+    "autodiag.diagnostics",
+    "autodiag.reports",
 ]
 
 MIDDLEWARE = [
@@ -66,13 +73,14 @@ WSGI_APPLICATION = "autodiag.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "autodiag" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dsfr.context_processors.site_config",
             ],
         },
     },
@@ -92,3 +100,37 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "autodiag" / "static"]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "structures:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# A working day of filling in without being signed out; the page keeps
+# unsaved answers on the device anyway if the session expires.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the autosave script reads it to sign its requests
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+DSFR_MARK_OPTIONAL_FIELDS = True
+
+# The questionnaire version new diagnostics use.
+CURRENT_QUESTIONNAIRE = os.environ.get("CURRENT_QUESTIONNAIRE", "sp-plus-2026")
+
+# The programme's rule: a diagnostic once a year, at most every six months.
+DIAGNOSTIC_MIN_MONTHS = int(os.environ.get("DIAGNOSTIC_MIN_MONTHS", "6"))
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "autodiag <ne-pas-repondre@autodiag.local>"
+)

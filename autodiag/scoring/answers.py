@@ -271,3 +271,13 @@ def _show(answer) -> str:
     if isinstance(answer, frozenset):
         return "[" + ", ".join(sorted(answer)) + "]" if answer else "aucun canal"
     return str(answer)
+
+
+def storable(value):
+    """A normalised value as JSON (the database, the autosave responses);
+    `normalize_answer` reads it back."""
+    if isinstance(value, Fraction):
+        return format(float(value), "g") if value.denominator != 1 else str(value.numerator)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value

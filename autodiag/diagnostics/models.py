@@ -1,0 +1,420 @@
+"""Diagnostics: a structure's answers to one questionnaire version, from the
+draft the team fills in together to the validated diagnostic whose answers
+are locked and whose report is frozen at validation.
+
+State changes are explicit methods (`Diagnostic.objects.start`,
+`diagnostic.save_answer`, `diagnostic.validate`); who may call them is
+decided by `autodiag.permissions`, the one permission layer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from autodiag.diagnostics.enums import ScoreKind, Status
+from autodiag.questionnaires.models import QuestionnaireVersion
+from autodiag.questionnaires.schema import Questionnaire, conditions_hold
+from autodiag.scoring.answers import (
+    AnswerValueError,
+    hidden_because,
+    item_displayed,
+    normalize_answer,
+    profile_of,
+    storable,
+    used_channels,
+)
+from autodiag.scoring.engine import score
+from autodiag.scoring.report import Report
+from autodiag.structures.models import Structure
+
+
+class DiagnosticError(Exception):
+    """A state change the rules refuse; the message is for the user."""
+
+
+class LockedError(DiagnosticError):
+    def __init__(self):
+        super().__init__("Ce diagnostic est validé : ses réponses ne peuvent plus être modifiées.")
+
+
+class TooEarlyError(DiagnosticError):
+    def __init__(self, next_date: datetime.date):
+        self.next_date = next_date
+        super().__init__(
+            "Un diagnostic a été validé il y a moins de "
+            f"{settings.DIAGNOSTIC_MIN_MONTHS} mois : le prochain pourra commencer "
+            f"le {next_date.strftime('%d/%m/%Y')}."
+        )
+
+
+def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    # The 31 August + 6 months is the last day of February, not 3 March.
+    for day in range(moment.day, 27, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return moment.replace(year=year, month=month, day=28)
+
+
+class DiagnosticQuerySet(models.QuerySet):
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def validated(self):
+        return self.filter(status=Status.VALIDATED)
+
+    def for_member(self, user):
+        return self.filter(structure__in=Structure.objects.for_member(user))
+
+    def validated_between(self, start: datetime.date | None, end: datetime.date | None):
+        queryset = self.validated()
+        if start:
+            queryset = queryset.filter(validated_at__date__gte=start)
+        if end:
+            queryset = queryset.filter(validated_at__date__lte=end)
+        return queryset
+
+
+class DiagnosticManager(models.Manager.from_queryset(DiagnosticQuerySet)):
+    def next_start_date(self, structure: Structure) -> datetime.datetime | None:
+        """When the structure may start its next diagnostic (None: now)."""
+        last = self.filter(structure=structure).validated().order_by("-validated_at").first()
+        if last is None:
+            return None
+        allowed = add_months(last.validated_at, settings.DIAGNOSTIC_MIN_MONTHS)
+        return allowed if allowed > timezone.now() else None
+
+    @transaction.atomic
+    def start(
+        self, structure: Structure, by, questionnaire: QuestionnaireVersion, prefill: bool = False
+    ):
+        """A new draft; with `prefill`, every answer of the last validated
+        diagnostic on the same version is copied, each to be confirmed."""
+        Structure.objects.select_for_update().get(pk=structure.pk)  # one start at a time
+        if self.filter(structure=structure).drafts().exists():
+            raise DiagnosticError(
+                "Un diagnostic est déjà en cours pour cette structure : reprenez-le."
+            )
+        next_date = self.next_start_date(structure)
+        if next_date is not None:
+            raise TooEarlyError(timezone.localtime(next_date).date())
+        source = None
+        if prefill:
+            source = self.filter(structure=structure).validated().order_by("-validated_at").first()
+            if source is None:
+                raise DiagnosticError("Aucun diagnostic validé ne peut servir de point de départ.")
+        diagnostic = self.create(structure=structure, questionnaire=questionnaire, created_by=by,
+                                 prefilled_from=source)  # fmt: skip
+        if source is not None:
+            diagnostic.copy_answers_from(source, by)
+        return diagnostic
+
+
+class Diagnostic(models.Model):
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="diagnostics")
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, verbose_name="version"
+    )
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("commencé le", auto_now_add=True)
+    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     null=True, blank=True)  # fmt: skip
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    prefilled_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name="prérempli depuis")  # fmt: skip
+
+    objects = DiagnosticManager()
+
+    class Meta:
+        verbose_name = "diagnostic"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure"],
+                condition=models.Q(status="draft"),
+                name="one_draft_per_structure",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", validated_at__isnull=True)
+                | models.Q(status="validated", validated_at__isnull=False),
+                name="validated_has_a_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["structure", "status", "validated_at"])]
+
+    def __str__(self):
+        return f"Diagnostic {self.pk} de {self.structure.name} ({self.get_status_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @cached_property
+    def version(self) -> Questionnaire:
+        return self.questionnaire.questionnaire()
+
+    # -- answers --------------------------------------------------------------
+
+    def stored_answers(self) -> dict[str, Answer]:
+        return {answer.question_id: answer for answer in self.answers.select_related("updated_by")}
+
+    def normalized_answers(self, stored: dict | None = None) -> dict:
+        """The answers as the engine reads them. A stored value that no
+        longer fits (it cannot happen through the app) is left out."""
+        stored = self.stored_answers() if stored is None else stored
+        values = {}
+        for question_id, answer in stored.items():
+            question = self.version.question(question_id)
+            if question is None:
+                continue
+            try:
+                values[question_id] = normalize_answer(question, answer.value)
+            except AnswerValueError:
+                continue
+        return values
+
+    def report(self, stored: dict | None = None) -> Report:
+        """The live report of the current answers (drafts and validated)."""
+        return score(self.version, self.normalized_answers(stored))
+
+    def to_confirm(self, stored: dict | None = None) -> list[str]:
+        """Pre-filled answers still to confirm, among the displayed questions."""
+        stored = self.stored_answers() if stored is None else stored
+        profile = profile_of(self.version, self.normalized_answers(stored))
+        return [
+            question.id
+            for question in self.version.questions()
+            if question.id in stored and stored[question.id].to_confirm
+            and conditions_hold(question.conditions, profile)
+        ]  # fmt: skip
+
+    def save_answer(self, question_id: str, raw_value, by) -> Answer:
+        """Check and store one answer (last write wins), recording who and
+        when. Raises AnswerValueError for a value the question refuses and
+        LockedError on a validated diagnostic."""
+        if not self.is_draft:
+            raise LockedError()
+        question = self.version.question(question_id)
+        if question is None:
+            raise AnswerValueError(f"question inconnue « {question_id} »")
+        if raw_value is None or raw_value == "" or raw_value == {}:
+            self.answers.filter(question_id=question_id).delete()
+            return None
+        value = normalize_answer(question, raw_value)
+        stored = self.normalized_answers()
+        if not question.is_profile:
+            profile = profile_of(self.version, stored)
+            if not conditions_hold(question.conditions, profile):
+                raise AnswerValueError(
+                    f"cette question ne s’applique pas à votre structure ({hidden_because(question, profile)})"
+                )
+            if isinstance(value, dict):
+                channels = used_channels(self.version, profile)
+                shown = {
+                    item.id for item in question.items if item_displayed(item, profile, channels)
+                }
+                value = {item_id: row for item_id, row in value.items() if item_id in shown}
+        return Answer.objects.upsert(self, question_id, storable(value), by)
+
+    def confirm_answer(self, question_id: str, by) -> int:
+        if not self.is_draft:
+            raise LockedError()
+        return self.answers.filter(question_id=question_id, to_confirm=True).update(
+            to_confirm=False, updated_by=by, updated_at=timezone.now()
+        )
+
+    def copy_answers_from(self, source: Diagnostic, by) -> None:
+        """Carry over last time's answers, each marked "à confirmer".
+        Answers to questions the new version lacks are not carried."""
+        now = timezone.now()
+        Answer.objects.bulk_create(
+            Answer(
+                diagnostic=self,
+                question_id=answer.question_id,
+                value=answer.value,
+                to_confirm=True,
+                updated_by=by,
+                updated_at=now,
+            )  # fmt: skip
+            for answer in source.answers.all()
+            if self.version.question(answer.question_id) is not None
+        )
+
+    # -- validation -----------------------------------------------------------
+
+    def validation_problems(self, stored: dict | None = None) -> tuple[list[str], list[str]]:
+        """(missing question ids, pre-filled ids still to confirm)."""
+        stored = self.stored_answers() if stored is None else stored
+        return list(self.report(stored).missing), self.to_confirm(stored)
+
+    @transaction.atomic
+    def validate(self, by) -> Result:
+        """Lock the answers and freeze the report. The caller checked that
+        `by` may validate (permissions.can_validate)."""
+        locked = Diagnostic.objects.select_for_update().get(pk=self.pk)
+        if not locked.is_draft:
+            raise LockedError()
+        stored = locked.stored_answers()
+        missing, to_confirm = locked.validation_problems(stored)
+        if missing or to_confirm:
+            raise DiagnosticError(
+                f"Le diagnostic ne peut pas être validé : {len(missing)} question(s) sans réponse, "
+                f"{len(to_confirm)} réponse(s) reprise(s) à confirmer."
+            )
+        locked.status = Status.VALIDATED
+        locked.validated_by = by
+        locked.validated_at = timezone.now()
+        locked.save(update_fields=["status", "validated_by", "validated_at"])
+        self.status, self.validated_by, self.validated_at = locked.status, by, locked.validated_at
+        return Result.objects.freeze(locked, locked.report(stored))
+
+
+class AnswerManager(models.Manager):
+    def upsert(self, diagnostic: Diagnostic, question_id: str, value, by) -> Answer:
+        # One INSERT … ON CONFLICT DO UPDATE: the cheapest write on both
+        # databases (STACK-NOTES), and the last write wins.
+        answer = Answer(diagnostic=diagnostic, question_id=question_id, value=value, to_confirm=False,
+                        updated_by=by, updated_at=timezone.now())  # fmt: skip
+        self.bulk_create(
+            [answer],
+            update_conflicts=True,
+            unique_fields=["diagnostic", "question_id"],
+            update_fields=["value", "to_confirm", "updated_by", "updated_at"],
+        )
+        return answer
+
+
+class Answer(models.Model):
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.CharField("question", max_length=100)
+    value = models.JSONField("réponse")
+    to_confirm = models.BooleanField("à confirmer", default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name="modifiée par")  # fmt: skip
+    updated_at = models.DateTimeField("modifiée le", default=timezone.now)
+
+    objects = AnswerManager()
+
+    class Meta:
+        verbose_name = "réponse"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["diagnostic", "question_id"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} = {self.value}"
+
+    def _refuse_if_locked(self):
+        status = (
+            Diagnostic.objects.filter(pk=self.diagnostic_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status == Status.VALIDATED:
+            raise LockedError()
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
+
+def _decimal(value: Fraction | None) -> Decimal | None:
+    """A percentage for the database: 4 decimals are plenty for ordering and
+    aggregating; the exact report stays in Result.report."""
+    if value is None:
+        return None
+    return Decimal(value.numerator * 100) / Decimal(value.denominator)
+
+
+class ResultManager(models.Manager):
+    def freeze(self, diagnostic: Diagnostic, report: Report) -> Result:
+        result = self.create(
+            diagnostic=diagnostic,
+            questionnaire_hash=diagnostic.questionnaire.content_hash,
+            global_score=_quantize(_decimal(report.global_ratio)),
+            report=report.to_json(),
+        )
+        rows = [
+            Score(diagnostic=diagnostic, kind=ScoreKind.GLOBAL, key="", score=result.global_score)
+        ]
+        for commitment in report.commitments:
+            rows.append(Score(diagnostic=diagnostic, kind=ScoreKind.COMMITMENT, key=str(commitment.number),
+                              score=_quantize(_decimal(commitment.ratio))))  # fmt: skip
+            rows += [
+                Score(
+                    diagnostic=diagnostic,
+                    kind=ScoreKind.THEME,
+                    key=f"{commitment.number}:{theme.section_id}",
+                    score=_quantize(_decimal(theme.ratio)),
+                )  # fmt: skip
+                for theme in commitment.themes
+            ]
+        rows += [
+            Score(
+                diagnostic=diagnostic,
+                kind=ScoreKind.CHANNEL,
+                key=channel.channel_id,
+                score=_quantize(_decimal(channel.ratio)),
+            )  # fmt: skip
+            for channel in report.channels
+        ]
+        Score.objects.bulk_create(rows)
+        return result
+
+
+def _quantize(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.0001"))
+
+
+class Result(models.Model):
+    """The report of a validated diagnostic, frozen at validation with the
+    version it was computed against, so that it reads the same forever."""
+
+    diagnostic = models.OneToOneField(Diagnostic, on_delete=models.PROTECT, related_name="result")
+    questionnaire_hash = models.CharField(max_length=64)
+    global_score = models.DecimalField(
+        "note globale (%)", max_digits=7, decimal_places=4, null=True
+    )
+    report = models.JSONField("rapport")
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ResultManager()
+
+    class Meta:
+        verbose_name = "résultat"
+
+
+class Score(models.Model):
+    """One figure of a frozen report, as a row, so that consolidating many
+    diagnostics is a query (issue: consolidated view)."""
+
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="scores")
+    kind = models.CharField(max_length=12, choices=ScoreKind.choices)
+    key = models.CharField(max_length=120)  # commitment number, "n:section", channel id
+    score = models.DecimalField(max_digits=7, decimal_places=4, null=True)  # None: non évalué
+
+    class Meta:
+        verbose_name = "score"
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "kind", "key"], name="one_score_per_key")
+        ]
+        indexes = [models.Index(fields=["kind", "key", "score"])]

@@ -1,0 +1,121 @@
+"""The one permission layer: who may see and do what. Pages, exports and
+(later) the API ask here and nowhere else.
+
+Outsiders get a 404 rather than a 403, so that nobody learns which
+structures or diagnostics exist outside their scope; a member who lacks the
+role for an action gets a 403 with a message.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+
+from autodiag.diagnostics.models import Diagnostic
+from autodiag.structures.enums import Role
+from autodiag.structures.models import Membership, Structure
+
+
+def role_in(user, structure: Structure) -> str | None:
+    if not user.is_authenticated:
+        return None
+    cache = getattr(user, "_roles", None)
+    if cache is None:
+        cache = user._roles = dict(
+            Membership.objects.filter(user=user).values_list("structure_id", "role")
+        )
+    return cache.get(structure.pk)
+
+
+def can_view_structure(user, structure: Structure) -> bool:
+    return role_in(user, structure) is not None
+
+
+def can_start_diagnostic(user, structure: Structure) -> bool:
+    return role_in(user, structure) is not None
+
+
+def can_view_diagnostic(user, diagnostic: Diagnostic) -> bool:
+    return can_view_structure(user, diagnostic.structure)
+
+
+def can_edit_diagnostic(user, diagnostic: Diagnostic) -> bool:
+    return diagnostic.is_draft and can_view_structure(user, diagnostic.structure)
+
+
+def can_validate(user, diagnostic: Diagnostic) -> bool:
+    return diagnostic.is_draft and role_in(user, diagnostic.structure) == Role.MANAGER
+
+
+def structures_for(user):
+    return Structure.objects.for_member(user)
+
+
+def diagnostics_for(user):
+    return Diagnostic.objects.for_member(user)
+
+
+# -- view guards --------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return (
+        "application/json" in request.headers.get("Accept", "")
+        or request.content_type == "application/json"
+    )
+
+
+def _refuse_anonymous(request):
+    if _wants_json(request):
+        # The autosave script keeps the answer and asks the person to sign in again.
+        return JsonResponse(
+            {"error": "session_expired", "message": "Votre session a expiré."}, status=401
+        )
+    return redirect_to_login(request.get_full_path())
+
+
+def structure_member(view):
+    """`view(request, structure, ...)` for a member of the structure whose
+    code is in the URL; sign-in for anonymous visitors, 404 for outsiders."""
+
+    @wraps(view)
+    def guarded(request, code, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _refuse_anonymous(request)
+        structure = get_object_or_404(Structure, code=code)
+        if not can_view_structure(request.user, structure):
+            raise Http404("Structure introuvable")
+        return view(request, structure, *args, **kwargs)
+
+    return guarded
+
+
+def diagnostic_member(view):
+    """`view(request, diagnostic, ...)` for a member of the diagnostic's
+    structure; sign-in for anonymous visitors, 404 for outsiders."""
+
+    @wraps(view)
+    def guarded(request, pk, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _refuse_anonymous(request)
+        diagnostic = get_object_or_404(
+            Diagnostic.objects.select_related(
+                "structure", "questionnaire", "validated_by", "created_by"
+            ),
+            pk=pk,
+        )
+        if not can_view_diagnostic(request.user, diagnostic):
+            raise Http404("Diagnostic introuvable")
+        return view(request, diagnostic, *args, **kwargs)
+
+    return guarded
+
+
+def require(check, message: str):
+    """Raise 403 with `message` unless `check` holds."""
+    if not check:
+        raise PermissionDenied(message)
