@@ -171,6 +171,11 @@ class Diagnostic(models.Model):
     def stored_answers(self) -> dict[str, Answer]:
         return {answer.question_id: answer for answer in self.answers.select_related("updated_by")}
 
+    def profile_answers(self) -> dict[str, Answer]:
+        """Only the answers display conditions read (the autosave's need)."""
+        profile_ids = [q.id for q in self.version.questions() if q.is_profile]
+        return {answer.question_id: answer for answer in self.answers.filter(question_id__in=profile_ids)}
+
     def normalized_answers(self, stored: dict | None = None) -> dict:
         """The answers as the engine reads them. A stored value that no
         longer fits (it cannot happen through the app) is left out."""
@@ -214,9 +219,8 @@ class Diagnostic(models.Model):
             self.answers.filter(question_id=question_id).delete()
             return None
         value = normalize_answer(question, raw_value)
-        stored = self.normalized_answers()
         if not question.is_profile:
-            profile = profile_of(self.version, stored)
+            profile = profile_of(self.version, self.normalized_answers(self.profile_answers()))
             if not conditions_hold(question.conditions, profile):
                 raise AnswerValueError(
                     f"cette question ne s’applique pas à votre structure ({hidden_because(question, profile)})"

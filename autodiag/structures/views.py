@@ -1,36 +1,112 @@
-"""The dashboard (my structures) and a structure's page with its history."""
+"""The dashboard (my structures) and a structure's page: its diagnostic in
+progress, its history filtered by validation date, starting a new one."""
+
+import datetime
+from fractions import Fraction
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
-from autodiag.permissions import can_start_diagnostic, require, structure_member, structures_for
+from autodiag.diagnostics.progress import sections_progress
+from autodiag.permissions import can_start_diagnostic, require, role_in, structure_member, structures_for
 from autodiag.questionnaires.models import QuestionnaireVersion
+from autodiag.scoring.formatting import format_percent
+from autodiag.structures.enums import Role
+
+
+def _completion(diagnostic) -> dict:
+    stored = diagnostic.stored_answers()
+    to_confirm = set(diagnostic.to_confirm(stored))
+    progress = [p for p in sections_progress(diagnostic.report(stored), to_confirm) if p.displayed]
+    total = sum(p.total for p in progress)
+    answered = sum(p.answered for p in progress)
+    return {"answered": answered, "total": total, "percent": round(100 * answered / total) if total else 0,
+            "to_confirm": len(to_confirm)}  # fmt: skip
+
+
+def _summary(structure, user) -> dict:
+    diagnostics = structure.diagnostics.select_related("result", "validated_by")
+    draft = next((d for d in diagnostics if d.is_draft), None)
+    validated = sorted((d for d in diagnostics if not d.is_draft), key=lambda d: d.validated_at, reverse=True)
+    next_start = Diagnostic.objects.next_start_date(structure)
+    return {
+        "structure": structure,
+        "role": role_in(user, structure),
+        "draft": draft,
+        "completion": _completion(draft) if draft else None,
+        "last": validated[0] if validated else None,
+        "last_display": format_percent(_ratio(validated[0])) if validated else None,
+        "validated": validated,
+        "next_start": timezone.localtime(next_start).date() if next_start else None,
+    }
+
+
+def _ratio(diagnostic):
+    score = diagnostic.result.global_score
+    return None if score is None else Fraction(score) / 100
 
 
 @login_required
 def dashboard(request):
-    return render(request, "structures/dashboard.html", {"title": "Mes structures", "nav": "dashboard",
-                                                         "structures": structures_for(request.user)})  # fmt: skip
+    structures = list(structures_for(request.user).select_related("network"))
+    return render(
+        request,
+        "structures/dashboard.html",
+        {"title": "Mes structures", "nav": "dashboard",
+         "summaries": [_summary(structure, request.user) for structure in structures]},  # fmt: skip
+    )
+
+
+def _parse_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return "invalid"
 
 
 @structure_member
 def structure_detail(request, structure):
+    summary = _summary(structure, request.user)
+    start, end = _parse_date(request.GET.get("du")), _parse_date(request.GET.get("au"))
+    filter_error = None
+    if "invalid" in (start, end):
+        filter_error = "Date invalide : utilisez le format JJ/MM/AAAA."
+        start = end = None
+    elif start and end and start > end:
+        filter_error = "La date de début doit précéder la date de fin."
+        start = end = None
+    history = list(Diagnostic.objects.filter(structure=structure).validated_between(start, end)
+                   .select_related("result", "validated_by").order_by("-validated_at"))  # fmt: skip
+    for diagnostic in history:
+        diagnostic.global_display = format_percent(_ratio(diagnostic))
     return render(
-        request, "structures/detail.html", {"title": structure.name, "structure": structure}
+        request,
+        "structures/detail.html",
+        {
+            "title": structure.name,
+            "nav": "dashboard",
+            "structure": structure,
+            "summary": summary,
+            "history": history,
+            "filter": {"du": request.GET.get("du", ""), "au": request.GET.get("au", ""), "error": filter_error,
+                       "active": bool(start or end)},  # fmt: skip
+            "is_manager": summary["role"] == Role.MANAGER,
+            "breadcrumb_data": {"links": [{"url": reverse("structures:dashboard"), "title": "Mes structures"}],
+                                "current": structure.name},  # fmt: skip
+        },
     )
 
 
 @require_POST
 @structure_member
 def start_diagnostic(request, structure):
-    require(
-        can_start_diagnostic(request.user, structure),
-        "Vous ne pouvez pas commencer de diagnostic ici.",
-    )
+    require(can_start_diagnostic(request.user, structure), "Vous ne pouvez pas commencer de diagnostic ici.")
     version = QuestionnaireVersion.objects.get(pk=settings.CURRENT_QUESTIONNAIRE)
     try:
         diagnostic = Diagnostic.objects.start(structure, by=request.user, questionnaire=version,
@@ -38,4 +114,7 @@ def start_diagnostic(request, structure):
     except DiagnosticError as exc:
         messages.error(request, str(exc))
         return redirect("structures:detail", code=structure.code)
+    if diagnostic.prefilled_from_id:
+        messages.info(request, "Les réponses du dernier diagnostic validé ont été reprises : "
+                               "confirmez ou modifiez chacune d’elles (mention « à confirmer »).")  # fmt: skip
     return redirect("diagnostics:overview", pk=diagnostic.pk)

@@ -1,0 +1,49 @@
+"""Signing in, in a real browser: each page axe-clean, a screenshot of each
+kept under /tmp/screens to look at."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import DEMO_AGENT, assert_accessible, screenshot, sign_in, url
+
+pytestmark = pytest.mark.browser
+
+CAF = "CAF du Rhône — agence de Lyon Part-Dieu"
+PREFECTURE = "Préfecture du Rhône — accueil des étrangers"
+
+
+def test_sign_in_page(page, live_server):
+    page.goto(url(live_server, "/compte/connexion/"))
+    expect(page).to_have_title("Connexion — Autodiagnostic Services Publics+")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+    expect(page.get_by_label("Adresse électronique")).to_be_visible()
+    expect(page.get_by_label("Mot de passe")).to_be_visible()
+    screenshot(page, "connexion")
+    assert_accessible(page)
+    assert page.autodiag_errors == []
+
+
+def test_a_wrong_password_is_refused_with_a_message(page, live_server, demo_data):
+    sign_in(page, live_server, DEMO_AGENT, "pas-le-bon-mot-de-passe")
+    assert page.url.startswith(url(live_server, "/compte/connexion/"))
+    expect(page.get_by_text("Adresse électronique ou mot de passe incorrect.")).to_be_visible()
+    # The address typed stays in the field; the password does not.
+    expect(page.locator('input[name="username"]')).to_have_value(DEMO_AGENT)
+    expect(page.locator('input[name="password"]')).to_have_value("")
+    screenshot(page, "connexion-erreur")
+    assert_accessible(page)
+    assert page.autodiag_errors == []
+
+
+def test_signing_in_leads_to_my_structures(page, live_server, demo_data):
+    sign_in(page, live_server, DEMO_AGENT)
+    assert page.url == url(live_server, "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes structures")
+    expect(page.get_by_text(CAF).first).to_be_visible()
+    expect(page.get_by_text(PREFECTURE).first).to_be_visible()
+    # Not a member of the third demo structure.
+    expect(page.get_by_text("Sous-préfecture de Cognac")).to_have_count(0)
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    screenshot(page, "mes-structures")
+    assert_accessible(page)
+    assert page.autodiag_errors == []
