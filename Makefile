@@ -6,12 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXAMPLE ?= examples/caf-agence.yaml
 
-.PHONY: run test lint format bench docs setup migrate clean
+.PHONY: run example test lint format bench docs setup migrate clean
 
 run: setup migrate
-	$(BIN)/autodiag score --questionnaire sp-plus-2026 $(EXAMPLE)
+	$(BIN)/autodiag demo
 	@echo
-	@echo "Autres exemples : make run EXAMPLE=examples/mairie.yaml ; aide : $(BIN)/autodiag --help"
+	@echo "Plateforme servie sur http://127.0.0.1:8000/ (Ctrl+C pour arrêter)."
+	$(BIN)/autodiag runserver 127.0.0.1:8000
+
+example: setup
+	$(BIN)/autodiag score --questionnaire sp-plus-2026 $(EXAMPLE)
 
 test: setup
 	$(BIN)/pytest

@@ -34,8 +34,11 @@ def value_from_post(question: Question, post):
     if question.type in LIST_TYPES:
         if post.get(field_name(question, "na")):
             return NOT_APPLICABLE
-        rows = {item.id: post[field_name(question, item.id)] for item in question.items
-                if post.get(field_name(question, item.id))}  # fmt: skip
+        rows = {
+            item.id: post[field_name(question, item.id)]
+            for item in question.items
+            if post.get(field_name(question, item.id))
+        }
         return rows or None
     value = post.get(name)
     if question.type is QuestionType.TEXT:

@@ -9,6 +9,7 @@ decided by `autodiag.permissions`, the one permission layer.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -58,12 +59,8 @@ def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     # The 31 August + 6 months is the last day of February, not 3 March.
-    for day in range(moment.day, 27, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return moment.replace(year=year, month=month, day=28)
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
 
 
 class DiagnosticQuerySet(models.QuerySet):
@@ -113,8 +110,9 @@ class DiagnosticManager(models.Manager.from_queryset(DiagnosticQuerySet)):
             source = self.filter(structure=structure).validated().order_by("-validated_at").first()
             if source is None:
                 raise DiagnosticError("Aucun diagnostic validé ne peut servir de point de départ.")
-        diagnostic = self.create(structure=structure, questionnaire=questionnaire, created_by=by,
-                                 prefilled_from=source)  # fmt: skip
+        diagnostic = self.create(
+            structure=structure, questionnaire=questionnaire, created_by=by, prefilled_from=source
+        )
         if source is not None:
             diagnostic.copy_answers_from(source, by)
         return diagnostic
@@ -130,11 +128,18 @@ class Diagnostic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("commencé le", auto_now_add=True)
-    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     null=True, blank=True)  # fmt: skip
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
-    prefilled_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="+", verbose_name="prérempli depuis")  # fmt: skip
+    prefilled_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="prérempli depuis",
+    )
 
     objects = DiagnosticManager()
 
@@ -174,7 +179,10 @@ class Diagnostic(models.Model):
     def profile_answers(self) -> dict[str, Answer]:
         """Only the answers display conditions read (the autosave's need)."""
         profile_ids = [q.id for q in self.version.questions() if q.is_profile]
-        return {answer.question_id: answer for answer in self.answers.filter(question_id__in=profile_ids)}
+        return {
+            answer.question_id: answer
+            for answer in self.answers.filter(question_id__in=profile_ids)
+        }
 
     def normalized_answers(self, stored: dict | None = None) -> dict:
         """The answers as the engine reads them. A stored value that no
@@ -202,9 +210,10 @@ class Diagnostic(models.Model):
         return [
             question.id
             for question in self.version.questions()
-            if question.id in stored and stored[question.id].to_confirm
+            if question.id in stored
+            and stored[question.id].to_confirm
             and conditions_hold(question.conditions, profile)
-        ]  # fmt: skip
+        ]
 
     def save_answer(self, question_id: str, raw_value, by) -> Answer:
         """Check and store one answer (last write wins), recording who and
@@ -252,7 +261,7 @@ class Diagnostic(models.Model):
                 to_confirm=True,
                 updated_by=by,
                 updated_at=now,
-            )  # fmt: skip
+            )
             for answer in source.answers.all()
             if self.version.question(answer.question_id) is not None
         )
@@ -290,8 +299,14 @@ class AnswerManager(models.Manager):
     def upsert(self, diagnostic: Diagnostic, question_id: str, value, by) -> Answer:
         # One INSERT … ON CONFLICT DO UPDATE: the cheapest write on both
         # databases (STACK-NOTES), and the last write wins.
-        answer = Answer(diagnostic=diagnostic, question_id=question_id, value=value, to_confirm=False,
-                        updated_by=by, updated_at=timezone.now())  # fmt: skip
+        answer = Answer(
+            diagnostic=diagnostic,
+            question_id=question_id,
+            value=value,
+            to_confirm=False,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
         self.bulk_create(
             [answer],
             update_conflicts=True,
@@ -306,8 +321,13 @@ class Answer(models.Model):
     question_id = models.CharField("question", max_length=100)
     value = models.JSONField("réponse")
     to_confirm = models.BooleanField("à confirmer", default=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+", verbose_name="modifiée par")  # fmt: skip
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="modifiée par",
+    )
     updated_at = models.DateTimeField("modifiée le", default=timezone.now)
 
     objects = AnswerManager()
@@ -323,6 +343,14 @@ class Answer(models.Model):
     def __str__(self):
         return f"{self.question_id} = {self.value}"
 
+    def save(self, *args, **kwargs):
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
     def _refuse_if_locked(self):
         status = (
             Diagnostic.objects.filter(pk=self.diagnostic_id)
@@ -331,14 +359,6 @@ class Answer(models.Model):
         )
         if status == Status.VALIDATED:
             raise LockedError()
-
-    def save(self, *args, **kwargs):
-        self._refuse_if_locked()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_locked()
-        return super().delete(*args, **kwargs)
 
 
 def _decimal(value: Fraction | None) -> Decimal | None:
@@ -361,15 +381,21 @@ class ResultManager(models.Manager):
             Score(diagnostic=diagnostic, kind=ScoreKind.GLOBAL, key="", score=result.global_score)
         ]
         for commitment in report.commitments:
-            rows.append(Score(diagnostic=diagnostic, kind=ScoreKind.COMMITMENT, key=str(commitment.number),
-                              score=_quantize(_decimal(commitment.ratio))))  # fmt: skip
+            rows.append(
+                Score(
+                    diagnostic=diagnostic,
+                    kind=ScoreKind.COMMITMENT,
+                    key=str(commitment.number),
+                    score=_quantize(_decimal(commitment.ratio)),
+                )
+            )
             rows += [
                 Score(
                     diagnostic=diagnostic,
                     kind=ScoreKind.THEME,
                     key=f"{commitment.number}:{theme.section_id}",
                     score=_quantize(_decimal(theme.ratio)),
-                )  # fmt: skip
+                )
                 for theme in commitment.themes
             ]
         rows += [
@@ -378,7 +404,7 @@ class ResultManager(models.Manager):
                 kind=ScoreKind.CHANNEL,
                 key=channel.channel_id,
                 score=_quantize(_decimal(channel.ratio)),
-            )  # fmt: skip
+            )
             for channel in report.channels
         ]
         Score.objects.bulk_create(rows)
@@ -406,6 +432,9 @@ class Result(models.Model):
     class Meta:
         verbose_name = "résultat"
 
+    def __str__(self):
+        return f"Résultat du diagnostic {self.diagnostic_id}"
+
 
 class Score(models.Model):
     """One figure of a frozen report, as a row, so that consolidating many
@@ -422,3 +451,6 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["diagnostic", "kind", "key"], name="one_score_per_key")
         ]
         indexes = [models.Index(fields=["kind", "key", "score"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key} : {self.score}"

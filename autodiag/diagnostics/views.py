@@ -73,12 +73,17 @@ def _save_section(request, diagnostic, current):
             messages.error(request, f"« {_short(question.text)} » : {message}")
         return _render_section(request, diagnostic, current, errors=errors, status=400)
     if saved:
-        messages.success(request, f"{saved} réponse{'s' if saved > 1 else ''} enregistrée{'s' if saved > 1 else ''}.")
+        messages.success(
+            request,
+            f"{saved} réponse{'s' if saved > 1 else ''} enregistrée{'s' if saved > 1 else ''}.",
+        )
     if request.POST.get("next"):
         _, _, _, progress = _state(diagnostic)
         following = _neighbours(progress, current)[1]
         if following is not None:
-            return redirect("diagnostics:section", pk=diagnostic.pk, section_id=following.section.id)
+            return redirect(
+                "diagnostics:section", pk=diagnostic.pk, section_id=following.section.id
+            )
         return redirect("diagnostics:validation", pk=diagnostic.pk)
     return redirect("diagnostics:section", pk=diagnostic.pk, section_id=current.id)
 
@@ -101,7 +106,15 @@ def _render_section(request, diagnostic, current, errors=None, status=200):
     editable = can_edit_diagnostic(request.user, diagnostic)
     channels = used_channels(diagnostic.version, report.profile)
     questions = [
-        _question_view(diagnostic, question, stored, report, channels, to_confirm, (errors or {}).get(question.id))
+        _question_view(
+            diagnostic,
+            question,
+            stored,
+            report,
+            channels,
+            to_confirm,
+            (errors or {}).get(question.id),
+        )
         for question in current.questions
     ]
     previous, following = _neighbours(progress, current)
@@ -124,13 +137,19 @@ def _render_section(request, diagnostic, current, errors=None, status=200):
         "breadcrumb_data": {
             "links": [
                 {"url": reverse("structures:dashboard"), "title": "Mes structures"},
-                {"url": reverse("structures:detail", args=[diagnostic.structure.code]), "title": diagnostic.structure.name},
+                {
+                    "url": reverse("structures:detail", args=[diagnostic.structure.code]),
+                    "title": diagnostic.structure.name,
+                },
             ],
             "current": current.title,
         },
         "conditions_json": _conditions_json(diagnostic.version),
-        "profile_answers": {q.id: stored[q.id].value for q in diagnostic.version.questions()
-                            if q.is_profile and q.id in stored},  # fmt: skip
+        "profile_answers": {
+            q.id: stored[q.id].value
+            for q in diagnostic.version.questions()
+            if q.is_profile and q.id in stored
+        },
     }
     return render(request, "diagnostics/section.html", context, status=status)
 
@@ -140,8 +159,13 @@ def _question_view(diagnostic, question, stored, report, channels, to_confirm, e
     value = answer.value if answer else None
     rows = value if isinstance(value, dict) else {}
     items = [
-        {"item": item, "name": field_name(question, item.id), "value": rows.get(item.id),
-         "shown": item_displayed(item, report.profile, channels), "when": _conditions(item.conditions)}  # fmt: skip
+        {
+            "item": item,
+            "name": field_name(question, item.id),
+            "value": rows.get(item.id),
+            "shown": item_displayed(item, report.profile, channels),
+            "when": _conditions(item.conditions),
+        }
         for item in question.items
     ]
     scale_labels = question.scale_labels or diagnostic.version.scale_labels
@@ -162,7 +186,9 @@ def _question_view(diagnostic, question, stored, report, channels, to_confirm, e
 
 def _conditions(conditions) -> str:
     """Display conditions as the page script reads them (live filtering)."""
-    return json.dumps([{"q": c.question_id, "v": sorted(c.values), "not": c.negate} for c in conditions])
+    return json.dumps(
+        [{"q": c.question_id, "v": sorted(c.values), "not": c.negate} for c in conditions]
+    )
 
 
 def _conditions_json(version) -> dict:
@@ -177,12 +203,16 @@ def save_answer(request, diagnostic, question_id):
     if not diagnostic.is_draft:
         return JsonResponse({"error": "locked", "message": NOT_EDITABLE}, status=409)
     if not can_edit_diagnostic(request.user, diagnostic):
-        return JsonResponse({"error": "forbidden", "message": "Modification non autorisée."}, status=403)
+        return JsonResponse(
+            {"error": "forbidden", "message": "Modification non autorisée."}, status=403
+        )
     try:
         payload = json.loads(request.body or b"{}")
         value = payload["value"]
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": "bad_request", "message": "Corps JSON {\"value\": …} attendu."}, status=400)
+        return JsonResponse(
+            {"error": "bad_request", "message": 'Corps JSON {"value": …} attendu.'}, status=400
+        )
     try:
         answer = diagnostic.save_answer(question_id, value, request.user)
     except AnswerValueError as exc:
@@ -218,7 +248,9 @@ def confirm_answer(request, diagnostic, question_id):
     diagnostic.confirm_answer(question_id, request.user)
     if request.headers.get("Accept", "").startswith("application/json"):
         moment = timezone.localtime()
-        return JsonResponse({"ok": True, "status": _answer_status(request.user.display_name, moment)})
+        return JsonResponse(
+            {"ok": True, "status": _answer_status(request.user.display_name, moment)}
+        )
     question = diagnostic.version.question(question_id)
     if question is None:
         raise Http404("Question introuvable")
@@ -231,9 +263,11 @@ def confirm_answer(request, diagnostic, question_id):
 def validation(request, diagnostic):
     if not diagnostic.is_draft:
         return redirect("reports:results", pk=diagnostic.pk)
-    stored, report, to_confirm, progress = _state(diagnostic)
     if request.method == "POST":
-        require(can_validate(request.user, diagnostic), "Seul un responsable de la structure peut valider le diagnostic.")
+        require(
+            can_validate(request.user, diagnostic),
+            "Seul un responsable de la structure peut valider le diagnostic.",
+        )
         if not request.POST.get("confirm"):
             messages.error(request, "Cochez la case de confirmation pour valider le diagnostic.")
         else:
@@ -242,9 +276,12 @@ def validation(request, diagnostic):
             except DiagnosticError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, "Diagnostic validé : ses réponses sont verrouillées et ses résultats sont disponibles.")
+                messages.success(
+                    request,
+                    "Diagnostic validé : ses réponses sont verrouillées et ses résultats sont disponibles.",
+                )
                 return redirect("reports:results", pk=diagnostic.pk)
-        stored, report, to_confirm, progress = _state(diagnostic)
+    _, report, to_confirm, progress = _state(diagnostic)
     version = diagnostic.version
     missing = [version.question(qid) for qid in report.missing]
     confirm = [version.question(qid) for qid in sorted(to_confirm, key=_order(version))]
@@ -265,7 +302,10 @@ def validation(request, diagnostic):
             "breadcrumb_data": {
                 "links": [
                     {"url": reverse("structures:dashboard"), "title": "Mes structures"},
-                    {"url": reverse("structures:detail", args=[diagnostic.structure.code]), "title": diagnostic.structure.name},
+                    {
+                        "url": reverse("structures:detail", args=[diagnostic.structure.code]),
+                        "title": diagnostic.structure.name,
+                    },
                 ],
                 "current": "Validation",
             },

@@ -28,6 +28,7 @@ VALUE_COLUMN = 92  # room for "100 %" or "non évalué", right-aligned
 FONT_SIZE = 14
 LINE_HEIGHT = 18
 BAR_HEIGHT = 16
+MARK_OVERSHOOT = 4
 LABEL_GAP = 6  # between the last label line and its bar
 ROW_GAP = 14  # between a bar and the next row's label
 AXIS_FONT_SIZE = 12
@@ -62,6 +63,8 @@ class Row:
     bar_y: float
     bar_width: float  # 0 when there is no figure
     value_y: float  # baseline of the figure, centred on the bar
+    mark_top: float  # the 0, 50 and 100 % marks overshoot the track a little
+    mark_bottom: float
 
     @property
     def evaluated(self) -> bool:
@@ -70,6 +73,9 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Gridline:
+    """A mark at 0, 50 or 100 %, drawn across each bar's track (not across
+    the labels, which stay clear) and named on the axis below."""
+
     x: float
     percent: int
     label: str
@@ -93,9 +99,7 @@ class BarChart:
     plot_width: float
     bar_height: int
     value_x: float
-    axis_y: float  # top of the axis labels' line
-    plot_top: float
-    plot_bottom: float
+    axis_y: float  # baseline of the axis labels (0 %, 50 %, 100 %)
     font_family: str = FONT_FAMILY
     font_size: int = FONT_SIZE
     axis_font_size: int = AXIS_FONT_SIZE
@@ -161,9 +165,7 @@ def bar_chart(
             y += LINE_HEIGHT
             lines.append(LabelLine(text, _r(y - 4)))  # baseline a little above the line's bottom
         bar_y = y + LABEL_GAP
-        bar_width = (
-            _r(plot_width * _clamp(datum.value) / 100) if datum.value is not None else 0.0
-        )
+        bar_width = _r(plot_width * _clamp(datum.value) / 100) if datum.value is not None else 0.0
         rows.append(
             Row(
                 datum=datum,
@@ -171,12 +173,12 @@ def bar_chart(
                 bar_y=_r(bar_y),
                 bar_width=bar_width,
                 value_y=_r(bar_y + BAR_HEIGHT / 2 + FONT_SIZE * 0.35),
+                mark_top=_r(bar_y - MARK_OVERSHOOT),
+                mark_bottom=_r(bar_y + BAR_HEIGHT + MARK_OVERSHOOT),
             )
         )
         y = bar_y + BAR_HEIGHT + ROW_GAP
-    plot_top = 0.0
-    plot_bottom = _r(y - ROW_GAP + 4)
-    axis_y = plot_bottom
+    plot_bottom = _r(y - ROW_GAP)
     gridlines = tuple(
         Gridline(_r(plot_x + plot_width * percent / 100), percent, f"{percent}\u00a0%", anchor)
         for percent, anchor in ((0, "start"), (50, "middle"), (100, "end"))
@@ -197,12 +199,10 @@ def bar_chart(
         rows=tuple(rows),
         gridlines=gridlines,
         width=width,
-        height=_r(axis_y + AXIS_HEIGHT),
+        height=_r(plot_bottom + AXIS_HEIGHT),
         plot_x=plot_x,
         plot_width=_r(plot_width),
         bar_height=BAR_HEIGHT,
         value_x=width,
-        axis_y=_r(axis_y + AXIS_FONT_SIZE + 4),
-        plot_top=plot_top,
-        plot_bottom=plot_bottom,
+        axis_y=_r(plot_bottom + AXIS_FONT_SIZE + 6),
     )

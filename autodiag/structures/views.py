@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
 from autodiag.diagnostics.progress import sections_progress
-from autodiag.permissions import can_start_diagnostic, require, role_in, structure_member, structures_for
+from autodiag.permissions import (
+    can_start_diagnostic,
+    require,
+    role_in,
+    structure_member,
+    structures_for,
+)
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.scoring.formatting import format_percent
 from autodiag.structures.enums import Role
@@ -26,14 +32,20 @@ def _completion(diagnostic) -> dict:
     progress = [p for p in sections_progress(diagnostic.report(stored), to_confirm) if p.displayed]
     total = sum(p.total for p in progress)
     answered = sum(p.answered for p in progress)
-    return {"answered": answered, "total": total, "percent": round(100 * answered / total) if total else 0,
-            "to_confirm": len(to_confirm)}  # fmt: skip
+    return {
+        "answered": answered,
+        "total": total,
+        "percent": round(100 * answered / total) if total else 0,
+        "to_confirm": len(to_confirm),
+    }
 
 
 def _summary(structure, user) -> dict:
     diagnostics = structure.diagnostics.select_related("result", "validated_by")
     draft = next((d for d in diagnostics if d.is_draft), None)
-    validated = sorted((d for d in diagnostics if not d.is_draft), key=lambda d: d.validated_at, reverse=True)
+    validated = sorted(
+        (d for d in diagnostics if not d.is_draft), key=lambda d: d.validated_at, reverse=True
+    )
     next_start = Diagnostic.objects.next_start_date(structure)
     return {
         "structure": structure,
@@ -58,8 +70,11 @@ def dashboard(request):
     return render(
         request,
         "structures/dashboard.html",
-        {"title": "Mes structures", "nav": "dashboard",
-         "summaries": [_summary(structure, request.user) for structure in structures]},  # fmt: skip
+        {
+            "title": "Mes structures",
+            "nav": "dashboard",
+            "summaries": [_summary(structure, request.user) for structure in structures],
+        },
     )
 
 
@@ -81,8 +96,12 @@ def structure_detail(request, structure):
     elif start and end and start > end:
         filter_error = "La date de début doit précéder la date de fin."
         start = end = None
-    history = list(Diagnostic.objects.filter(structure=structure).validated_between(start, end)
-                   .select_related("result", "validated_by").order_by("-validated_at"))  # fmt: skip
+    history = list(
+        Diagnostic.objects.filter(structure=structure)
+        .validated_between(start, end)
+        .select_related("result", "validated_by")
+        .order_by("-validated_at")
+    )
     for diagnostic in history:
         diagnostic.global_display = format_percent(_ratio(diagnostic))
     return render(
@@ -94,11 +113,17 @@ def structure_detail(request, structure):
             "structure": structure,
             "summary": summary,
             "history": history,
-            "filter": {"du": request.GET.get("du", ""), "au": request.GET.get("au", ""), "error": filter_error,
-                       "active": bool(start or end)},  # fmt: skip
+            "filter": {
+                "du": request.GET.get("du", ""),
+                "au": request.GET.get("au", ""),
+                "error": filter_error,
+                "active": bool(start or end),
+            },
             "is_manager": summary["role"] == Role.MANAGER,
-            "breadcrumb_data": {"links": [{"url": reverse("structures:dashboard"), "title": "Mes structures"}],
-                                "current": structure.name},  # fmt: skip
+            "breadcrumb_data": {
+                "links": [{"url": reverse("structures:dashboard"), "title": "Mes structures"}],
+                "current": structure.name,
+            },
         },
     )
 
@@ -106,15 +131,25 @@ def structure_detail(request, structure):
 @require_POST
 @structure_member
 def start_diagnostic(request, structure):
-    require(can_start_diagnostic(request.user, structure), "Vous ne pouvez pas commencer de diagnostic ici.")
+    require(
+        can_start_diagnostic(request.user, structure),
+        "Vous ne pouvez pas commencer de diagnostic ici.",
+    )
     version = QuestionnaireVersion.objects.get(pk=settings.CURRENT_QUESTIONNAIRE)
     try:
-        diagnostic = Diagnostic.objects.start(structure, by=request.user, questionnaire=version,
-                                              prefill=request.POST.get("prefill") == "1")  # fmt: skip
+        diagnostic = Diagnostic.objects.start(
+            structure,
+            by=request.user,
+            questionnaire=version,
+            prefill=request.POST.get("prefill") == "1",
+        )
     except DiagnosticError as exc:
         messages.error(request, str(exc))
         return redirect("structures:detail", code=structure.code)
     if diagnostic.prefilled_from_id:
-        messages.info(request, "Les réponses du dernier diagnostic validé ont été reprises : "
-                               "confirmez ou modifiez chacune d’elles (mention « à confirmer »).")  # fmt: skip
+        messages.info(
+            request,
+            "Les réponses du dernier diagnostic validé ont été reprises : "
+            "confirmez ou modifiez chacune d’elles (mention « à confirmer »).",
+        )
     return redirect("diagnostics:overview", pk=diagnostic.pk)

@@ -42,13 +42,37 @@ class Command(BaseCommand):
             name="Caisse nationale des allocations familiales (CNAF)"
         )
         interieur, _ = Network.objects.get_or_create(name="Ministère de l’Intérieur — préfectures")
-        caf = self.structure("CAF69LYO1", "CAF du Rhône — agence de Lyon Part-Dieu", cnaf, Typology.OPERATEUR,
-                             "Agence d’accueil", "69003", "69", "84")  # fmt: skip
-        prefecture = self.structure("PREF69ACC", "Préfecture du Rhône — accueil des étrangers", interieur,
-                                    Typology.ETAT, "Service déconcentré", "69003", "69", "84")  # fmt: skip
-        self.structure("SPREF16COG", "Sous-préfecture de Cognac — accueil général", interieur, Typology.ETAT,
-                       "Service déconcentré", "16100", "16", "75")  # fmt: skip
-        agent, manager, head = (self.person(*person[:3]) for person in PEOPLE)
+        caf = self.structure(
+            "CAF69LYO1",
+            "CAF du Rhône — agence de Lyon Part-Dieu",
+            cnaf,
+            Typology.OPERATEUR,
+            "Agence d’accueil",
+            "69003",
+            "69",
+            "84",
+        )
+        prefecture = self.structure(
+            "PREF69ACC",
+            "Préfecture du Rhône — accueil des étrangers",
+            interieur,
+            Typology.ETAT,
+            "Service déconcentré",
+            "69003",
+            "69",
+            "84",
+        )
+        self.structure(
+            "SPREF16COG",
+            "Sous-préfecture de Cognac — accueil général",
+            interieur,
+            Typology.ETAT,
+            "Service déconcentré",
+            "16100",
+            "16",
+            "75",
+        )
+        agent, manager, _head = (self.person(*person[:3]) for person in PEOPLE)
         for structure in (caf, prefecture):
             Membership.objects.get_or_create(
                 user=agent, structure=structure, defaults={"role": Role.AGENT}
@@ -61,7 +85,7 @@ class Command(BaseCommand):
         if not prefecture.diagnostics.exists():
             self.draft(prefecture, version, agent)
         self.stdout.write(
-            "Données de démonstration prêtes. Comptes (mot de passe « %s ») :" % PASSWORD
+            f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
         for email, first, last, what in PEOPLE:
             self.stdout.write(f"  {email:<32} {first} {last}, {what}")
@@ -78,15 +102,16 @@ class Command(BaseCommand):
                 "department_code": department,
                 "region_code": region,
                 "contact_email": f"contact.{code.lower()}@demo.autodiag.fr",
-            },  # fmt: skip
+            },
         )
         return structure
 
     def person(self, email, first_name, last_name):
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=PASSWORD, first_name=first_name,
-                                            last_name=last_name)  # fmt: skip
+            user = User.objects.create_user(
+                email=email, password=PASSWORD, first_name=first_name, last_name=last_name
+            )
         return user
 
     def answer_all(self, diagnostic, sheet, by, keep=lambda question_id: True):

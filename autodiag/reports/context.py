@@ -1,0 +1,424 @@
+"""What the results page and the PDFs show, built once for both.
+
+`results_context` reads the FROZEN report of a validated diagnostic
+(`diagnostic.result.report`, docs/report-json.md) and never recomputes it;
+a draft gets the live report of its current answers, marked provisional.
+Both are the same JSON layout, so one code path reads them.
+
+`questionnaire_context` lays out the filled questionnaire: every question
+the structure's profile displays, in order, with its answer in words and
+who last changed it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from autodiag.diagnostics.models import Answer, Diagnostic
+from autodiag.questionnaires.schema import (
+    NO,
+    NOT_APPLICABLE,
+    SCALE_VALUES,
+    UNAVAILABLE,
+    YES,
+    Question,
+    QuestionType,
+    conditions_hold,
+)
+from autodiag.reports.charts import Datum, bar_chart
+from autodiag.scoring.answers import item_displayed, profile_of, used_channels
+from autodiag.scoring.formatting import NBSP, format_number, format_points, round_half_up
+
+MINUS = "\u2212"  # the typographic minus sign, not the hyphen
+STRENGTHS, SUPPORT_NEEDS = "points-forts", "besoins-appui"
+
+# -- French dates -------------------------------------------------------------
+
+
+def long_date(moment: datetime.datetime | datetime.date | None) -> str:
+    """`1er mars 2026`, `12 mars 2026` (in the site's time zone)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment).date()
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day} {date_format(moment, 'F Y')}"
+
+
+def date_and_time(moment: datetime.datetime | None) -> str:
+    """`12 mars 2026 à 14 h 05`: French typography writes hours so."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{long_date(local)} à {local.hour}\u00a0h\u00a0{local.minute:02d}"
+
+
+def short_date(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y")
+
+
+# -- figures ------------------------------------------------------------------
+
+
+def exact(number) -> Fraction | None:
+    """A JSON figure back to the exact value it was converted from: the
+    report's numbers are the nearest floats of fractions with small
+    denominators, which `limit_denominator` recovers."""
+    if number is None:
+        return None
+    value = Fraction(number)
+    nearest = value.limit_denominator(100_000)
+    return nearest if abs(nearest - value) < Fraction(1, 10**9) else value
+
+
+def points_text(points, max_points) -> str:
+    """`18,4 / 22` (points obtained over the maximum)."""
+    if not max_points:
+        return "—"
+    return f"{format_points(exact(points))}\u202f/\u202f{format_points(exact(max_points))}"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The change of a figure since the previous validated diagnostic, in
+    percentage points; computed on the exact figures, then rounded once."""
+
+    text: str
+    kind: str  # "up", "down", "same", "new" (no previous figure), "none" (no current figure)
+
+    @classmethod
+    def between(cls, current, previous) -> Change:
+        if current is None:
+            return cls("sans objet", "none")
+        if previous is None:
+            return cls("nouveau", "new")
+        difference = exact(current) - exact(previous)
+        size = round_half_up(abs(difference))
+        if size == 0:
+            return cls(f"0{NBSP}pt", "same")
+        # French: singular below two ("1,5 point"), plural from two on.
+        unit = "pt" if size < 2 else "pts"
+        sign = "+" if difference > 0 else MINUS
+        return cls(f"{sign}{format_number(size)}{NBSP}{unit}", "up" if difference > 0 else "down")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# -- results ------------------------------------------------------------------
+
+
+def previous_validated(diagnostic: Diagnostic) -> Diagnostic | None:
+    """The structure's validated diagnostic just before this one (for a
+    draft: its latest validated one)."""
+    queryset = (
+        Diagnostic.objects.filter(structure_id=diagnostic.structure_id)
+        .validated()
+        .exclude(pk=diagnostic.pk)
+        .select_related("result", "questionnaire")
+    )
+    if not diagnostic.is_draft:
+        queryset = queryset.filter(validated_at__lt=diagnostic.validated_at)
+    return queryset.order_by("-validated_at").first()
+
+
+def report_of(diagnostic: Diagnostic, stored: dict | None = None) -> dict:
+    """The report JSON the results show: frozen for a validated diagnostic,
+    live for a draft."""
+    if diagnostic.is_draft:
+        return diagnostic.report(stored).to_json()
+    return diagnostic.result.report
+
+
+def results_context(diagnostic: Diagnostic) -> dict:
+    """Everything the results page and the results PDF show."""
+    version = diagnostic.version
+    draft = diagnostic.is_draft
+    stored = diagnostic.stored_answers() if draft else None
+    report = report_of(diagnostic, stored)
+    previous = previous_validated(diagnostic)
+    previous_report = previous.result.report if previous is not None else None
+    previous_scores = (
+        {c["number"]: c["score"] for c in previous_report["commitments"]} if previous_report else {}
+    )
+    since = f"depuis le {short_date(previous.validated_at)}" if previous else ""
+    change_header = f"Évolution {since}" if previous else "Évolution"
+
+    missing = report.get("missing", [])
+    missing_by_commitment = {}
+    for row in report.get("questions", []):
+        if row["status"] == "missing" and row["commitment"] is not None:
+            missing_by_commitment[row["commitment"]] = True
+
+    commitments = []
+    for c in report["commitments"]:
+        evaluated = c["score"] is not None
+        change = Change.between(c["score"], previous_scores.get(c["number"]))
+        themes_chart = bar_chart(
+            f"graphique-engagement-{c['number']}",
+            f"Taux d’atteinte par thématique de l’engagement {c['number']}",
+            [
+                Datum(
+                    t["title"],
+                    t["score"],
+                    t["display"],
+                    (points_text(t["points"], t["max_points"]),),
+                )
+                for t in c["themes"]
+            ],
+            caption=f"Engagement {c['number']} : taux d’atteinte et points par thématique",
+            label_header="Thématique",
+            extra_headers=("Points obtenus / maximum",),
+        )
+        if evaluated:
+            reason = ""
+        elif draft and missing_by_commitment.get(c["number"]):
+            reason = "aucune réponse notée pour l’instant : des questions restent sans réponse"
+        else:
+            reason = "aucune question applicable à la structure ; l’engagement n’entre pas dans la moyenne"
+        commitments.append(
+            {
+                "number": c["number"],
+                "title": c["title"],
+                "display": c["display"],
+                "score": c["score"],
+                "evaluated": evaluated,
+                "reason": reason,
+                "points": points_text(c["points"], c["max_points"]),
+                "change": change,
+                "themes": c["themes"],
+                "themes_chart": themes_chart if c["themes"] else None,
+                "anchor": f"engagement-{c['number']}",
+            }
+        )
+
+    commitments_chart = bar_chart(
+        "graphique-engagements",
+        "Taux d’atteinte par engagement",
+        [
+            Datum(
+                f"{c['number']}. {c['title']}",
+                c["score"],
+                c["display"],
+                (c["points"], c["change"].text),
+            )
+            for c in commitments
+        ],
+        caption="Taux d’atteinte, points et évolution par engagement",
+        label_header="Engagement",
+        extra_headers=("Points obtenus / maximum", change_header),
+    )
+
+    measured = {ch["channel"] for ch in report["channels"]}
+    channels_chart = (
+        bar_chart(
+            "graphique-canaux",
+            "Taux d’atteinte par canal de contact",
+            [
+                Datum(
+                    ch["label"],
+                    ch["score"],
+                    ch["display"],
+                    (points_text(ch["points"], ch["max_points"]),),
+                )
+                for ch in report["channels"]
+            ],
+            caption="Taux d’atteinte et points par canal de contact",
+            label_header="Canal de contact",
+            extra_headers=("Points obtenus / maximum",),
+        )
+        if report["channels"]
+        else None
+    )
+    unmeasured_channels = [ch.label for ch in version.channels if ch.id not in measured]
+
+    not_evaluated = [c for c in commitments if not c["evaluated"]]
+    evaluated_count = len(commitments) - len(not_evaluated)
+    previous_global = previous_report["global"]["score"] if previous_report else None
+    global_change = Change.between(report["global"]["score"], previous_global)
+
+    to_confirm = diagnostic.to_confirm(stored) if draft else []
+    title_prefix = "Résultats provisoires" if draft else "Résultats"
+    return {
+        "diagnostic": diagnostic,
+        "structure": diagnostic.structure,
+        "is_draft": draft,
+        "report": report,
+        "questionnaire_title": report["questionnaire"]["title"],
+        "global_display": report["global"]["display"],
+        "global_evaluated": report["global"]["score"] is not None,
+        "global_change": global_change,
+        "previous_global_display": previous_report["global"]["display"] if previous_report else "",
+        "evaluated_count": evaluated_count,
+        "commitments": commitments,
+        "not_evaluated": not_evaluated,
+        "commitments_chart": commitments_chart,
+        "channels_chart": channels_chart,
+        "unmeasured_channels": unmeasured_channels,
+        "texts": texts_by_theme(version, report.get("texts", {})),
+        "previous": previous,
+        "previous_date": long_date(previous.validated_at) if previous else "",
+        "previous_other_version": bool(
+            previous and previous_report["questionnaire"]["id"] != report["questionnaire"]["id"]
+        ),
+        "previous_questionnaire_title": previous_report["questionnaire"]["title"]
+        if previous_report
+        else "",
+        "change_header": change_header,
+        "missing_count": len(missing),
+        "to_confirm_count": len(to_confirm),
+        "started_on": long_date(diagnostic.created_at),
+        "validated_on": long_date(diagnostic.validated_at),
+        "validated_by": diagnostic.validated_by,
+        "generated_at": date_and_time(timezone.now()),
+        "document_title": f"{title_prefix} du diagnostic — {diagnostic.structure.name}",
+    }
+
+
+def texts_by_theme(version, texts: dict) -> list[dict]:
+    """The "Points forts" and "Besoins d’appui" texts, by section, in the
+    questionnaire's order; sections without either are left out."""
+    themes = []
+    for section in version.sections:
+        entry = {"title": section.title, "id": section.id, "strengths": "", "needs": ""}
+        for question in section.questions:
+            text = texts.get(question.id, "")
+            if question.purpose == STRENGTHS and text:
+                entry["strengths"] = text
+            elif question.purpose == SUPPORT_NEEDS and text:
+                entry["needs"] = text
+        if entry["strengths"] or entry["needs"]:
+            themes.append(entry)
+    return themes
+
+
+# -- the filled questionnaire -------------------------------------------------
+
+ROW_WORDS = {YES: "Oui", NO: "Non", UNAVAILABLE: "Canal non disponible"}
+UNANSWERED = "Sans réponse"
+NOT_FILLED = "Non renseigné"  # an optional free text left empty
+
+
+def _answer_words(question: Question, value, version, profile, channels) -> dict:
+    """The answer in words: `text` for a one-line answer, `rows` for a
+    Yes/No list (each displayed proposition with its answer)."""
+    kind = question.type
+    if kind in (QuestionType.YES_NO, QuestionType.CHANNEL_ROWS):
+        items = [item for item in question.items if item_displayed(item, profile, channels)]
+        if value == NOT_APPLICABLE:
+            return {"text": "Non applicable", "answered": True}
+        if not items:
+            return {
+                "text": "Sans objet : aucune proposition ne concerne la structure.",
+                "answered": True,
+            }
+        rows = value if isinstance(value, dict) else {}
+        return {
+            "rows": [
+                {
+                    "text": item.text,
+                    "answer": ROW_WORDS.get(rows.get(item.id), UNANSWERED),
+                    "answered": item.id in rows,
+                }
+                for item in items
+            ],
+            "answered": all(item.id in rows for item in items),
+        }
+    if value is None:
+        if kind is QuestionType.TEXT:
+            return {"text": NOT_FILLED, "answered": False, "optional": True}
+        return {"text": UNANSWERED, "answered": False}
+    if value == NOT_APPLICABLE and kind in (QuestionType.SCALE, QuestionType.CHOICE):
+        return {"text": "Non applicable", "answered": True}
+    if kind is QuestionType.SCALE:
+        labels = question.scale_labels or version.scale_labels
+        return {"text": labels[SCALE_VALUES.index(value)], "answered": True}
+    if kind in (QuestionType.CHOICE, QuestionType.PROFILE_CHOICE):
+        option = question.option(value)
+        return {"text": option.label if option else str(value), "answered": True}
+    if kind is QuestionType.BOOLEAN:
+        return {"text": ROW_WORDS.get(value, str(value)), "answered": True}
+    if kind is QuestionType.CHANNELS:
+        labels = [c.label for c in version.channels if c.id in value]
+        return {"text": ", ".join(labels) if labels else "Aucun canal", "answered": True}
+    return {"text": value, "answered": True, "long": True}
+
+
+def questionnaire_context(diagnostic: Diagnostic) -> dict:
+    """Every displayed question of the diagnostic with its answer in words,
+    by section, in the questionnaire's order."""
+    version = diagnostic.version
+    stored: dict[str, Answer] = diagnostic.stored_answers()
+    values = diagnostic.normalized_answers(stored)
+    profile = profile_of(version, values)
+    channels = used_channels(version, profile)
+    commitments = {c.number: c for c in version.commitments}
+    sections = []
+    number = 0
+    counts = {"displayed": 0, "unanswered": 0, "to_confirm": 0}
+    for section in version.sections:
+        questions = []
+        for question in section.questions:
+            if not conditions_hold(question.conditions, profile):
+                continue
+            number += 1
+            answer = stored.get(question.id)
+            words = _answer_words(question, values.get(question.id), version, profile, channels)
+            to_confirm = bool(answer and answer.to_confirm)
+            counts["displayed"] += 1
+            counts["unanswered"] += not words["answered"] and not words.get("optional")
+            counts["to_confirm"] += to_confirm
+            questions.append(
+                {
+                    "number": number,
+                    "question": question,
+                    "commitment": commitments.get(question.commitment),
+                    "weight": format_points(question.weight) if question.scored else "",
+                    "words": words,
+                    "to_confirm": to_confirm,
+                    "changed_by": (
+                        answer.updated_by.display_name if answer and answer.updated_by else ""
+                    ),
+                    "changed_at": date_and_time(answer.updated_at) if answer else "",
+                }
+            )
+        if questions:
+            sections.append({"section": section, "questions": questions})
+    draft = diagnostic.is_draft
+    title = f"Questionnaire rempli — {diagnostic.structure.name}"
+    return {
+        "diagnostic": diagnostic,
+        "structure": diagnostic.structure,
+        "is_draft": draft,
+        "questionnaire_title": version.title,
+        "sections": sections,
+        "counts": counts,
+        "started_on": long_date(diagnostic.created_at),
+        "validated_on": long_date(diagnostic.validated_at),
+        "validated_by": diagnostic.validated_by,
+        "created_by": diagnostic.created_by,
+        "prefilled_from": diagnostic.prefilled_from,
+        "prefilled_on": long_date(diagnostic.prefilled_from.validated_at)
+        if diagnostic.prefilled_from
+        else "",
+        "generated_at": date_and_time(timezone.now()),
+        "document_title": title,
+    }
+
+
+def pdf_filename(diagnostic: Diagnostic, kind: str) -> str:
+    """`autodiag-<code>-<kind>-<date>.pdf`: the validation date, or for a
+    draft `brouillon-` and today's date."""
+    code = re.sub(r"[^A-Za-z0-9-]+", "-", diagnostic.structure.code).strip("-")
+    code = code or str(diagnostic.structure_id)
+    if diagnostic.is_draft:
+        stamp = "brouillon-" + timezone.localdate().isoformat()
+    else:
+        stamp = timezone.localtime(diagnostic.validated_at).date().isoformat()
+    return f"autodiag-{code}-{kind}-{stamp}.pdf"
