@@ -172,7 +172,7 @@ def bar_chart(
                 lines=tuple(lines),
                 bar_y=_r(bar_y),
                 bar_width=bar_width,
-                value_y=_r(bar_y + BAR_HEIGHT / 2 + FONT_SIZE * 0.35),
+                value_y=_r(bar_y + BAR_HEIGHT / 2 + FONT_SIZE * 0.3),
                 mark_top=_r(bar_y - MARK_OVERSHOOT),
                 mark_bottom=_r(bar_y + BAR_HEIGHT + MARK_OVERSHOOT),
             )

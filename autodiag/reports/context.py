@@ -179,9 +179,9 @@ def results_context(diagnostic: Diagnostic) -> dict:
         if evaluated:
             reason = ""
         elif draft and missing_by_commitment.get(c["number"]):
-            reason = "aucune réponse notée pour l’instant : des questions restent sans réponse"
+            reason = "aucune réponse notée pour l’instant, des questions restent sans réponse"
         else:
-            reason = "aucune question applicable à la structure ; l’engagement n’entre pas dans la moyenne"
+            reason = "aucune question ne s’applique à la structure"
         commitments.append(
             {
                 "number": c["number"],

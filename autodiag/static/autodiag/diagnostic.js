@@ -256,6 +256,23 @@
       var rules = conditions[item.dataset.section] || [];
       if (!item.classList.contains("fr-sidemenu__item--active")) item.hidden = !holds(rules, answers);
     });
+    refreshNeighbours();
+  }
+
+  // The previous and next sections follow the side menu as the profile changes.
+  function refreshNeighbours() {
+    var items = Array.prototype.filter.call(
+      document.querySelectorAll(".fr-sidemenu__item"), function (item) { return !item.hidden; });
+    var index = items.findIndex(function (item) { return item.classList.contains("fr-sidemenu__item--active"); });
+    if (index === -1) return;
+    [["prev", items[index - 1]], ["next", items[index + 1]]].forEach(function (pair) {
+      var link = document.querySelector(".fr-pagination__link--" + pair[0]);
+      var target = pair[1] && pair[1].querySelector("a");
+      if (!link || !target) return;
+      link.href = target.getAttribute("href");
+      var title = target.querySelector("span") ? target.querySelector("span").firstChild.textContent : target.textContent;
+      link.textContent = title.trim();
+    });
   }
 
   // -- events -------------------------------------------------------------------
