@@ -180,12 +180,15 @@ def _prepare(clients: int) -> None:
         )
         Membership.objects.create(user=member, structure=structure, role=Role.AGENT)
         diagnostic = Diagnostic.objects.start(structure, by=member, questionnaire=version)
+        # What the new draft does not hold yet (it answers some questions itself).
         Answer.objects.bulk_create(
-            Answer(
-                diagnostic=diagnostic, question_id=a.question_id, value=a.value, updated_by=member
-            )
-            for a in answers
-        )
+            [
+                Answer(diagnostic=diagnostic, question_id=a.question_id, value=a.value,
+                       updated_by=member)
+                for a in answers
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
         diagnostics.append(diagnostic.pk)
     print(json.dumps({"user_id": member.pk, "diagnostics": diagnostics, "answers": len(answers)}))
 

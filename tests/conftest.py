@@ -107,7 +107,8 @@ def example_answers(name="caf-agence"):
 
 def fill(diagnostic, user, answers=None, skip=()):
     for question_id, value in (answers or example_answers()).items():
-        if value is not None and question_id not in skip:
+        identity = question_id.startswith("structure-")  # recorded from the referential
+        if value is not None and question_id not in skip and not identity:
             diagnostic.save_answer(question_id, value, user)
 
 

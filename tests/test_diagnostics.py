@@ -88,7 +88,7 @@ def test_saving_refuses_a_value_the_question_does_not_allow(draft, agent):
         draft.save_answer("controle-qualite-accueil", "0.5", agent)
     with pytest.raises(AnswerValueError, match="question inconnue"):
         draft.save_answer("question-fantome", "1", agent)
-    assert not draft.answers.exists()
+    assert not draft.answers.exclude(question_id__startswith="structure-").exists()
 
 
 def test_saving_refuses_a_question_hidden_by_the_profile(draft, agent):
@@ -101,6 +101,12 @@ def test_rows_of_unused_channels_are_dropped_on_save(draft, agent):
     draft.save_answer("canaux", ["accueil-physique"], agent)
     draft.save_answer("politesse-canaux", {"accueil": "oui", "telephone": "non"}, agent)
     assert draft.answers.get(question_id="politesse-canaux").value == {"accueil": "oui"}
+
+
+def test_identity_comes_from_the_referential(draft, agent, structure):
+    assert draft.answers.get(question_id="structure-code").value == structure.code
+    with pytest.raises(AnswerValueError, match="référentiel des structures"):
+        draft.save_answer("structure-nom", "Un autre nom", agent)
 
 
 def test_blank_answer_removes_it(draft, agent):
@@ -166,7 +172,8 @@ def test_start_from_last_year_marks_answers_to_confirm(
     new = Diagnostic.objects.start(structure, by=agent, questionnaire=version, prefill=True)
     assert new.prefilled_from_id == validated.pk
     assert new.answers.count() == validated.answers.count()
-    assert all(answer.to_confirm for answer in new.answers.all())
+    assert new.answers.get(question_id="structure-nom").value == validated.structure.name
+    assert all(a.to_confirm for a in new.answers.exclude(question_id__startswith="structure-"))
     assert new.report().complete  # every answer is there…
     with pytest.raises(DiagnosticError, match="réponse\\(s\\) reprise\\(s\\) à confirmer"):
         new.validate(by=manager)  # …but each must be confirmed

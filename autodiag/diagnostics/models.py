@@ -113,6 +113,7 @@ class DiagnosticManager(models.Manager.from_queryset(DiagnosticQuerySet)):
         diagnostic = self.create(
             structure=structure, questionnaire=questionnaire, created_by=by, prefilled_from=source
         )
+        diagnostic.record_identity(by)
         if source is not None:
             diagnostic.copy_answers_from(source, by)
         return diagnostic
@@ -215,6 +216,29 @@ class Diagnostic(models.Model):
             and conditions_hold(question.conditions, profile)
         ]
 
+    def identity(self) -> dict[str, str]:
+        """The structure's identity, from the referential, by field name."""
+        structure = self.structure
+        return {"code": structure.code, "reseau": structure.network.name,
+                "departement": structure.department_code, "nom": structure.name}  # fmt: skip
+
+    def record_identity(self, by) -> None:
+        """Answer the identity questions from the referential: the team does
+        not type what the platform already knows."""
+        identity = self.identity()
+        now = timezone.now()
+        Answer.objects.bulk_create(
+            Answer(
+                diagnostic=self,
+                question_id=question.id,
+                value=identity[question.structure_field],
+                updated_by=by,
+                updated_at=now,
+            )  # fmt: skip
+            for question in self.version.questions()
+            if question.structure_field in identity
+        )
+
     def save_answer(self, question_id: str, raw_value, by) -> Answer:
         """Check and store one answer (last write wins), recording who and
         when. Raises AnswerValueError for a value the question refuses and
@@ -224,6 +248,10 @@ class Diagnostic(models.Model):
         question = self.version.question(question_id)
         if question is None:
             raise AnswerValueError(f"question inconnue « {question_id} »")
+        if question.structure_field:
+            raise AnswerValueError(
+                "ce champ vient du référentiel des structures et ne se modifie pas ici"
+            )
         if raw_value is None or raw_value == "" or raw_value == {}:
             self.answers.filter(question_id=question_id).delete()
             return None
@@ -263,7 +291,8 @@ class Diagnostic(models.Model):
                 updated_at=now,
             )
             for answer in source.answers.all()
-            if self.version.question(answer.question_id) is not None
+            if (question := self.version.question(answer.question_id)) is not None
+            and not question.structure_field  # already recorded from today's referential
         )
 
     # -- validation -----------------------------------------------------------

@@ -23,16 +23,17 @@ TEXT_COLOUR = "#161616"
 MUTED_COLOUR = "#666666"
 FONT_FAMILY = "Marianne, arial, sans-serif"
 
-WIDTH = 720  # viewBox units; about one CSS pixel each on a desktop page
-VALUE_COLUMN = 92  # room for "100 %" or "non évalué", right-aligned
-FONT_SIZE = 14
-LINE_HEIGHT = 18
-BAR_HEIGHT = 16
+WIDTH = 560  # viewBox units: one CSS pixel each on a desktop page, scaled down on a phone
+VALUE_COLUMN = 100  # room for "100 %" or "non évalué", just after the track
+VALUE_GAP = 8
+FONT_SIZE = 16  # the DSFR body size
+LINE_HEIGHT = 21
+BAR_HEIGHT = 18
 MARK_OVERSHOOT = 4
 LABEL_GAP = 6  # between the last label line and its bar
 ROW_GAP = 14  # between a bar and the next row's label
-AXIS_FONT_SIZE = 12
-AXIS_HEIGHT = 22
+AXIS_FONT_SIZE = 13
+AXIS_HEIGHT = 24
 MAX_LABEL_LINES = 3
 # Marianne's average advance is about 0.49 em on our titles (0.55 at most);
 # 0.56 em keeps every wrapped line inside the chart, in Arial too.
@@ -98,7 +99,7 @@ class BarChart:
     plot_x: float
     plot_width: float
     bar_height: int
-    value_x: float
+    value_x: float  # start of the figures, just after the track
     axis_y: float  # baseline of the axis labels (0 %, 50 %, 100 %)
     font_family: str = FONT_FAMILY
     font_size: int = FONT_SIZE
@@ -156,7 +157,7 @@ def bar_chart(
 ) -> BarChart:
     """The geometry of a chart of `data`, one bar per datum, in order."""
     plot_x = 1.0  # half the gridline's stroke, so the 0 line is not clipped
-    plot_width = width - VALUE_COLUMN - plot_x - 8
+    plot_width = width - VALUE_COLUMN - plot_x
     rows = []
     y = 0.0
     for datum in data:
@@ -183,7 +184,7 @@ def bar_chart(
         Gridline(_r(plot_x + plot_width * percent / 100), percent, f"{percent}\u00a0%", anchor)
         for percent, anchor in ((0, "start"), (50, "middle"), (100, "end"))
     )
-    figures = " ; ".join(f"{d.label} : {d.display}" for d in data)
+    figures = "\u00a0; ".join(f"{d.label}\u00a0: {d.display}" for d in data)
     description = (
         f"{summary + ' ' if summary else ''}Barres horizontales de 0 à 100\u00a0%. {figures}."
         " Les mêmes valeurs figurent dans le tableau qui suit."
@@ -203,6 +204,6 @@ def bar_chart(
         plot_x=plot_x,
         plot_width=_r(plot_width),
         bar_height=BAR_HEIGHT,
-        value_x=width,
+        value_x=_r(plot_x + plot_width + VALUE_GAP),
         axis_y=_r(plot_bottom + AXIS_FONT_SIZE + 6),
     )

@@ -172,7 +172,7 @@ def results_context(diagnostic: Diagnostic) -> dict:
                 )
                 for t in c["themes"]
             ],
-            caption=f"Engagement {c['number']} : taux d’atteinte et points par thématique",
+            caption=f"Engagement {c['number']}{NBSP}: taux d’atteinte et points par thématique",
             label_header="Thématique",
             extra_headers=("Points obtenus / maximum",),
         )
@@ -315,7 +315,7 @@ def _answer_words(question: Question, value, version, profile, channels) -> dict
             return {"text": "Non applicable", "answered": True}
         if not items:
             return {
-                "text": "Sans objet : aucune proposition ne concerne la structure.",
+                "text": f"Sans objet{NBSP}: aucune proposition ne concerne la structure.",
                 "answered": True,
             }
         rows = value if isinstance(value, dict) else {}

@@ -43,7 +43,9 @@ def answer(page, question_id, value):
 
 
 def wait_saved(page, diagnostic_id):
-    page.wait_for_function(f"() => !localStorage.getItem('autodiag:pending:{diagnostic_id}')", timeout=30_000)
+    page.wait_for_function(
+        f"() => !localStorage.getItem('autodiag:pending:{diagnostic_id}')", timeout=30_000
+    )
 
 
 def test_fill_reload_validate_and_read_results(page, live_server, demo_data):
@@ -59,7 +61,7 @@ def test_fill_reload_validate_and_read_results(page, live_server, demo_data):
     seen = set()
     while True:
         for question_id, value in CAF.items():
-            if value is None or question_id in seen:
+            if value is None or question_id in seen or question_id.startswith("structure-"):
                 continue
             box = page.locator(f"#question-{question_id}")
             if box.count() and box.is_visible():
@@ -72,17 +74,21 @@ def test_fill_reload_validate_and_read_results(page, live_server, demo_data):
             break
         with page.expect_navigation():
             following.click()
-    assert set(CAF) - seen == set()
+    assert {q for q in CAF if not q.startswith("structure-")} - seen == set()
 
     # Everything is saved on the server: a reload shows the answers and who gave them.
     page.goto(url(live_server, f"/diagnostics/{diagnostic_id}/sections/accueil-bienveillant/"))
     assert page.locator("#input-controle-qualite-accueil-3").is_checked()
-    assert "Modifiée par Camille Martin" in page.locator("#meta-controle-qualite-accueil").inner_text()
+    assert (
+        "Modifiée par Camille Martin" in page.locator("#meta-controle-qualite-accueil").inner_text()
+    )
     assert_accessible(page, context="section après rechargement")
     screenshot(page, "journey-section")
 
     page.goto(url(live_server, f"/diagnostics/{diagnostic_id}/validation/"))
-    assert "Seul un responsable de la structure peut valider" in page.content(), page.locator("main").inner_text()
+    assert "Seul un responsable de la structure peut valider" in page.content(), page.locator(
+        "main"
+    ).inner_text()
 
     # The manager validates.
     page.context.clear_cookies()
@@ -180,3 +186,34 @@ def test_questions_follow_the_profile_live(page, live_server, demo_data):
     assert svi.is_visible()
     assert page.locator(".fr-sidemenu__item[data-section='accueil-telephonique']").is_visible()
     assert_accessible(page, context="profil, SVI affiché")
+
+
+def test_start_from_last_year_and_confirm_answers(page, live_server, demo_data):
+    from autodiag.diagnostics.models import Answer
+
+    sign_in(page, live_server, DEMO_AGENT)
+    page.get_by_role("link", name="CAF du Rhône — agence de Lyon Part-Dieu").click()
+    assert_accessible(page, context="page de la structure et historique")
+    assert page.get_by_role("table").get_by_text("76,4").count() == 1
+    page.fill("#du", "2001-01-01")
+    page.fill("#au", "2001-12-31")
+    page.get_by_role("button", name="Filtrer").click()
+    assert "Aucun diagnostic validé entre ces dates" in page.content()
+    page.get_by_role("link", name="Voir tout").click()
+
+    page.get_by_text("Repartir des réponses du diagnostic validé").click()
+    page.get_by_role("button", name="Commencer le diagnostic").click()
+    assert "Les réponses du dernier diagnostic validé ont été reprises" in page.content()
+    diagnostic_id = re.search(r"/diagnostics/(\d+)/", page.url).group(1)
+    page.goto(url(live_server, f"/diagnostics/{diagnostic_id}/sections/profil/"))
+    assert (
+        page.locator("#input-structure-nom").input_value()
+        == "CAF du Rhône — agence de Lyon Part-Dieu"
+    )
+    assert page.locator("#meta-typologie").get_by_text("À confirmer").is_visible()
+    assert_accessible(page, context="section avec réponses à confirmer")
+    page.locator("#meta-typologie").get_by_role("button", name="Confirmer cette réponse").click()
+    page.locator("#autosave-status").get_by_text("Réponse confirmée").wait_for()
+    assert not Answer.objects.get(diagnostic_id=diagnostic_id, question_id="typologie").to_confirm
+    assert Answer.objects.filter(diagnostic_id=diagnostic_id, to_confirm=True).count() > 100
+    screenshot(page, "prefilled-profile")

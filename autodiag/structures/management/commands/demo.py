@@ -116,7 +116,7 @@ class Command(BaseCommand):
 
     def answer_all(self, diagnostic, sheet, by, keep=lambda question_id: True):
         for question_id, value in sheet["answers"].items():
-            if value is not None and keep(question_id):
+            if value is not None and keep(question_id) and not question_id.startswith("structure-"):
                 diagnostic.save_answer(question_id, value, by)
 
     def last_year_diagnostic(self, structure, version, agent, manager):
