@@ -46,7 +46,8 @@ def main() -> int:
     from autodiag.diagnostics.models import Diagnostic
 
     call_command("migrate", verbosity=0)
-    call_command("demo", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("demo", stdout=quiet)
     draft = Diagnostic.objects.drafts().get()
     client = Client(HTTP_HOST="127.0.0.1")
     baseline = measure(client, "/compte/connexion/", args.runs)

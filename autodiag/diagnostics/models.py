@@ -219,8 +219,12 @@ class Diagnostic(models.Model):
     def identity(self) -> dict[str, str]:
         """The structure's identity, from the referential, by field name."""
         structure = self.structure
-        return {"code": structure.code, "reseau": structure.network.name,
-                "departement": structure.department_code, "nom": structure.name}  # fmt: skip
+        return {
+            "code": structure.code,
+            "reseau": structure.network.name,
+            "departement": structure.department_code,
+            "nom": structure.name,
+        }
 
     def record_identity(self, by) -> None:
         """Answer the identity questions from the referential: the team does
@@ -234,7 +238,7 @@ class Diagnostic(models.Model):
                 value=identity[question.structure_field],
                 updated_by=by,
                 updated_at=now,
-            )  # fmt: skip
+            )
             for question in self.version.questions()
             if question.structure_field in identity
         )
