@@ -136,7 +136,6 @@ def _render_section(request, diagnostic, current, errors=None, status=200):
         "scale_values": ["0", "0.25", "0.75", "1"],
         "breadcrumb_data": {
             "links": [
-                {"url": reverse("structures:dashboard"), "title": "Mes structures"},
                 {
                     "url": reverse("structures:detail", args=[diagnostic.structure.code]),
                     "title": diagnostic.structure.name,
@@ -283,8 +282,8 @@ def validation(request, diagnostic):
                 return redirect("reports:results", pk=diagnostic.pk)
     _, report, to_confirm, progress = _state(diagnostic)
     version = diagnostic.version
-    missing = [version.question(qid) for qid in report.missing]
-    confirm = [version.question(qid) for qid in sorted(to_confirm, key=_order(version))]
+    missing = _by_section(version, report.missing)
+    confirm = _by_section(version, sorted(to_confirm, key=_order(version)))
     return render(
         request,
         "diagnostics/validation.html",
@@ -295,13 +294,13 @@ def validation(request, diagnostic):
             "progress": progress,
             "missing": missing,
             "to_confirm": confirm,
-            "sections": {s.id: s.title for s in version.sections},
+            "missing_count": len(report.missing),
+            "confirm_count": len(to_confirm),
             "can_validate": can_validate(request.user, diagnostic),
             "global_display": _global_display(report),
             "conditions_json": _conditions_json(version),
             "breadcrumb_data": {
                 "links": [
-                    {"url": reverse("structures:dashboard"), "title": "Mes structures"},
                     {
                         "url": reverse("structures:detail", args=[diagnostic.structure.code]),
                         "title": diagnostic.structure.name,
@@ -312,6 +311,16 @@ def validation(request, diagnostic):
         },
         status=200 if request.method == "GET" else 400,
     )
+
+
+def _by_section(version, question_ids) -> list[tuple]:
+    """[(section, [questions])] in questionnaire order, for the lists of the
+    validation page."""
+    groups: dict[str, list] = {}
+    for question_id in question_ids:
+        question = version.question(question_id)
+        groups.setdefault(question.section_id, []).append(question)
+    return [(section, groups[section.id]) for section in version.sections if section.id in groups]
 
 
 def _order(version):

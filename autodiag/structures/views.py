@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -121,7 +120,7 @@ def structure_detail(request, structure):
             },
             "is_manager": summary["role"] == Role.MANAGER,
             "breadcrumb_data": {
-                "links": [{"url": reverse("structures:dashboard"), "title": "Mes structures"}],
+                "links": [],
                 "current": structure.name,
             },
         },
