@@ -22,6 +22,7 @@ def pages(structure, diagnostic):
         ("get", reverse("diagnostics:overview", args=[pk]), None),
         ("get", reverse("diagnostics:section", args=[pk, "profil"]), None),
         ("post", reverse("diagnostics:section", args=[pk, "profil"]), {}),
+        ("get", reverse("diagnostics:section_answers", args=[pk, "profil"]), None),
         (
             "json",
             reverse("diagnostics:save_answer", args=[pk, "typologie"]),
@@ -140,6 +141,18 @@ def test_two_agents_last_write_wins_and_shows_who(draft, agent, manager):
     content = page.content.decode()
     assert 'value="0.75" checked' in content
     assert "Modifiée par Dominique Bernard le" in content
+
+
+def test_section_answers_tell_who_changed_what(draft, agent, manager):
+    draft.save_answer("typologie", "etat", manager)
+    data = (
+        client_for(agent)
+        .get(reverse("diagnostics:section_answers", args=[draft.pk, "profil"]))
+        .json()
+    )
+    assert data["answers"]["typologie"]["value"] == "etat"
+    assert data["answers"]["typologie"]["status"].startswith("Modifiée par Dominique Bernard")
+    assert "structure-nom" not in data["answers"]
 
 
 def test_autosave_with_an_expired_session_keeps_nothing_half_done(draft, agent):

@@ -6,6 +6,11 @@ app_name = "diagnostics"
 urlpatterns = [
     path("<int:pk>/", views.overview, name="overview"),
     path("<int:pk>/sections/<slug:section_id>/", views.section, name="section"),
+    path(
+        "<int:pk>/sections/<slug:section_id>/reponses.json",
+        views.section_answers,
+        name="section_answers",
+    ),
     path("<int:pk>/reponses/<slug:question_id>", views.save_answer, name="save_answer"),
     path(
         "<int:pk>/reponses/<slug:question_id>/confirmer",

@@ -195,6 +195,33 @@ def _conditions_json(version) -> dict:
     return {section.id: json.loads(_conditions(section.conditions)) for section in version.sections}
 
 
+@diagnostic_member
+def section_answers(request, diagnostic, section_id):
+    """The section's current answers, so that an open page shows what
+    teammates enter elsewhere (the script asks every few seconds)."""
+    current = diagnostic.version.section(section_id)
+    if current is None:
+        raise Http404("Section introuvable")
+    ids = [q.id for q in current.questions if not q.structure_field]
+    answers = diagnostic.answers.filter(question_id__in=ids).select_related("updated_by")
+    return JsonResponse(
+        {
+            "answers": {
+                answer.question_id: {
+                    "value": answer.value,
+                    "to_confirm": answer.to_confirm,
+                    "status": _answer_status(
+                        answer.updated_by.display_name if answer.updated_by else "un membre",
+                        timezone.localtime(answer.updated_at),
+                    ),
+                }
+                for answer in answers
+            },
+            "locked": not diagnostic.is_draft,
+        }
+    )
+
+
 @require_POST
 @diagnostic_member
 def save_answer(request, diagnostic, question_id):

@@ -40,14 +40,21 @@ def font_faces() -> str:
     return "\n".join(rules)
 
 
-def render_pdf(template: str, context: dict) -> bytes:
-    """The PDF of an HTML template (which links no stylesheet: the print
-    stylesheet `reports/pdf/print.css` is rendered with the same context)."""
+def render_document(template: str, context: dict):
+    """The laid-out WeasyPrint document of an HTML template (which links no
+    stylesheet: the print stylesheet `reports/pdf/print.css` is rendered
+    with the same context)."""
     html = render_to_string(template, context)
     stylesheet = font_faces() + "\n" + render_to_string("reports/pdf/print.css", context)
     font_config = FontConfiguration()
-    return HTML(string=html).write_pdf(
+    return HTML(string=html).render(
         stylesheets=[CSS(string=stylesheet, font_config=font_config)],
         font_config=font_config,
         pdf_variant=PDF_VARIANT,
     )
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """The PDF bytes of `render_document` (WeasyPrint wants the variant
+    again when writing: the tags are made then)."""
+    return render_document(template, context).write_pdf(pdf_variant=PDF_VARIANT)

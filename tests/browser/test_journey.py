@@ -217,3 +217,22 @@ def test_start_from_last_year_and_confirm_answers(page, live_server, demo_data):
     assert not Answer.objects.get(diagnostic_id=diagnostic_id, question_id="typologie").to_confirm
     assert Answer.objects.filter(diagnostic_id=diagnostic_id, to_confirm=True).count() > 100
     screenshot(page, "prefilled-profile")
+
+
+def test_a_teammates_answer_appears_on_an_open_page(page, live_server, demo_data, browser):
+    diagnostic_id = open_draft_section(page, live_server)
+    assert not page.locator("#input-controle-qualite-accueil-4").is_checked()
+    manager = browser.new_context(locale="fr-FR")
+    other = manager.new_page()
+    sign_in(other, live_server, DEMO_MANAGER)
+    other.goto(url(live_server, f"/diagnostics/{diagnostic_id}/sections/accueil-bienveillant/"))
+    click(other, "input-controle-qualite-accueil-4")
+    wait_saved(other, diagnostic_id)
+    manager.close()
+    page.wait_for_function(
+        "() => document.getElementById('input-controle-qualite-accueil-4').checked", timeout=20_000
+    )
+    assert (
+        "Modifiée par Dominique Bernard"
+        in page.locator("#meta-controle-qualite-accueil").inner_text()
+    )

@@ -314,6 +314,41 @@
       .catch(function () { setStatus("error", "Confirmation impossible : connexion au serveur perdue. Réessayez."); });
   });
 
+  // -- teammates' answers ----------------------------------------------------------
+  // Several people fill in the same diagnostic: every few seconds the page
+  // shows what the others entered (never over an answer typed here and not
+  // saved yet, nor in the field being edited).
+
+  var lastSeen = {};
+  function refreshFromServer() {
+    if (document.hidden || pendingCount()) return;
+    fetch(form.dataset.answersUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        Object.keys(data.answers).forEach(function (questionId) {
+          var box = questionBox(questionId);
+          var entry = data.answers[questionId];
+          if (!box || queue[questionId] !== undefined || box.contains(document.activeElement)) return;
+          var seen = JSON.stringify(entry.value) + entry.status;
+          if (lastSeen[questionId] === undefined) { lastSeen[questionId] = seen; return; }
+          if (lastSeen[questionId] === seen) return;
+          lastSeen[questionId] = seen;
+          if (JSON.stringify(readValue(box)) !== JSON.stringify(entry.value)) {
+            writeValue(box, entry.value);
+            box.classList.add("autodiag-question--updated");
+            setTimeout(function () { box.classList.remove("autodiag-question--updated"); }, 4000);
+          }
+          if (!entry.to_confirm) setMeta(questionId, entry.status);
+          else document.getElementById("meta-" + questionId).querySelector(".autodiag-meta__who").textContent = entry.status;
+        });
+        refreshVisibility();
+      })
+      .catch(function () { /* the next save or refresh will tell */ });
+  }
+  refreshFromServer();
+  setInterval(refreshFromServer, 10000);
+
   window.addEventListener("online", flush);
   window.addEventListener("focus", function () { if (pendingCount()) flush(); });
 
