@@ -30,6 +30,9 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/autosave.py
 
 docs: setup
 	$(BIN)/autodiag questionnaire doc sp-plus-2026 > docs/questionnaire-2026.md

@@ -236,6 +236,18 @@ def test_a_commitment_without_applicable_question_is_explained(draft, agent):
     assert "Taux d’atteinte global non évalué" in text
 
 
+def test_an_empty_draft_has_results_and_a_questionnaire_to_read(draft, agent):
+    # Nothing answered but the identity the referential fills in.
+    text = page_text(client_for(agent).get(reverse("reports:results", args=[draft.pk])))
+    assert "Taux d’atteinte global non évalué" in text
+    assert "Aucun engagement n’est évalué pour l’instant" in text
+    assert "Aucun point fort ni besoin d’appui n’a été saisi pour l’instant" in text
+    assert get_pdf(agent, "reports:results_pdf", draft).content.startswith(b"%PDF-")
+    context = questionnaire_context(draft)
+    assert context["sections"][0]["section"].id == "profil"
+    assert context["counts"]["unanswered"] > 0
+
+
 # -- charts ---------------------------------------------------------------------------
 
 

@@ -48,7 +48,8 @@ def long_date(moment: datetime.datetime | datetime.date | None) -> str:
     if isinstance(moment, datetime.datetime):
         moment = timezone.localtime(moment).date()
     day = "1er" if moment.day == 1 else str(moment.day)
-    return f"{day} {date_format(moment, 'F Y')}"
+    # No-break spaces: a date is never split across lines.
+    return f"{day}{NBSP}{date_format(moment, 'F')}{NBSP}{moment.year}"
 
 
 def date_and_time(moment: datetime.datetime | None) -> str:
@@ -121,7 +122,7 @@ def previous_validated(diagnostic: Diagnostic) -> Diagnostic | None:
         Diagnostic.objects.filter(structure_id=diagnostic.structure_id)
         .validated()
         .exclude(pk=diagnostic.pk)
-        .select_related("result", "questionnaire")
+        .select_related("result")
     )
     if not diagnostic.is_draft:
         queryset = queryset.filter(validated_at__lt=diagnostic.validated_at)
@@ -151,10 +152,9 @@ def results_context(diagnostic: Diagnostic) -> dict:
     change_header = f"Évolution {since}" if previous else "Évolution"
 
     missing = report.get("missing", [])
-    missing_by_commitment = {}
-    for row in report.get("questions", []):
-        if row["status"] == "missing" and row["commitment"] is not None:
-            missing_by_commitment[row["commitment"]] = True
+    commitments_missing = {
+        row["commitment"] for row in report.get("questions", []) if row["status"] == "missing"
+    }
 
     commitments = []
     for c in report["commitments"]:
@@ -178,7 +178,7 @@ def results_context(diagnostic: Diagnostic) -> dict:
         )
         if evaluated:
             reason = ""
-        elif draft and missing_by_commitment.get(c["number"]):
+        elif draft and c["number"] in commitments_missing:
             reason = "aucune réponse notée pour l’instant, des questions restent sans réponse"
         else:
             reason = "aucune question ne s’applique à la structure"
