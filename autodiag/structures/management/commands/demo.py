@@ -122,8 +122,10 @@ class Command(BaseCommand):
     def last_year_diagnostic(self, structure, version, agent, manager):
         diagnostic = Diagnostic.objects.start(structure, by=agent, questionnaire=version)
         self.answer_all(diagnostic, read_sheet(str(EXAMPLES / "caf-agence.yaml")), agent)
-        diagnostic.validate(by=manager)
+        # The team met a year ago: date the answers before they are locked.
         a_year_ago = timezone.now() - datetime.timedelta(days=365)
+        diagnostic.answers.update(updated_at=a_year_ago - datetime.timedelta(hours=2))
+        diagnostic.validate(by=manager)
         Diagnostic.objects.filter(pk=diagnostic.pk).update(
             created_at=a_year_ago, validated_at=a_year_ago
         )
