@@ -12,12 +12,13 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 
 from autodiag.diagnostics.models import Diagnostic
-from autodiag.structures.enums import Role
-from autodiag.structures.models import Membership, Structure
+from autodiag.structures.enums import Role, ScopeKind
+from autodiag.structures.models import Membership, Scope, Structure
 
 
 def role_in(user, structure: Structure) -> str | None:
@@ -31,8 +32,32 @@ def role_in(user, structure: Structure) -> str | None:
     return cache.get(structure.pk)
 
 
+def scopes_of(user) -> list[Scope]:
+    """The user's scopes as a head (network, territory, national), cached on
+    the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cache = getattr(user, "_scopes", None)
+    if cache is None:
+        cache = user._scopes = list(Scope.objects.for_user(user).select_related("network"))
+    return cache
+
+
+def in_scope(user, structure: Structure) -> bool:
+    return any(scope.covers(structure) for scope in scopes_of(user))
+
+
+def is_head(user) -> bool:
+    return bool(scopes_of(user))
+
+
+def is_national_admin(user) -> bool:
+    return any(scope.kind == ScopeKind.NATIONAL for scope in scopes_of(user))
+
+
 def can_view_structure(user, structure: Structure) -> bool:
-    return role_in(user, structure) is not None
+    """Members, and heads whose scope covers the structure (read-only)."""
+    return role_in(user, structure) is not None or in_scope(user, structure)
 
 
 def can_start_diagnostic(user, structure: Structure) -> bool:
@@ -44,7 +69,8 @@ def can_view_diagnostic(user, diagnostic: Diagnostic) -> bool:
 
 
 def can_edit_diagnostic(user, diagnostic: Diagnostic) -> bool:
-    return diagnostic.is_draft and can_view_structure(user, diagnostic.structure)
+    """Members only: heads read a structure's answers, never change them."""
+    return diagnostic.is_draft and role_in(user, diagnostic.structure) is not None
 
 
 def can_validate(user, diagnostic: Diagnostic) -> bool:
@@ -52,11 +78,27 @@ def can_validate(user, diagnostic: Diagnostic) -> bool:
 
 
 def structures_for(user):
+    """The structures the user belongs to (the dashboard's "Mes structures")."""
     return Structure.objects.for_member(user)
 
 
+def structures_in_scope(user):
+    """The structures a head reads: the union of their scopes."""
+    scopes = scopes_of(user)
+    if not scopes:
+        return Structure.objects.none()
+    if is_national_admin(user):
+        return Structure.objects.all()  # (an empty Q() would vanish when OR-ed below)
+    covered = Q(pk__in=[])
+    for scope in scopes:
+        covered |= scope.structure_filter()
+    return Structure.objects.filter(covered)
+
+
 def diagnostics_for(user):
-    return Diagnostic.objects.for_member(user)
+    return Diagnostic.objects.filter(
+        Q(structure__in=structures_for(user)) | Q(structure__in=structures_in_scope(user))
+    )
 
 
 # -- view guards --------------------------------------------------------------

@@ -13,3 +13,9 @@ class Typology(models.TextChoices):
     COLLECTIVITE = "collectivite", "Collectivité territoriale"
     HOPITAL = "hopital", "Établissement hospitalier"
     ENSEIGNEMENT = "enseignement", "Établissement d’enseignement"
+
+
+class ScopeKind(models.TextChoices):
+    NETWORK = "network", "Tête de réseau"
+    TERRITORY = "territory", "Responsable territorial"
+    NATIONAL = "national", "Administration nationale"

@@ -4,7 +4,7 @@ belongs to which structure with which role."""
 from django.conf import settings
 from django.db import models
 
-from autodiag.structures.enums import Role, Typology
+from autodiag.structures.enums import Role, ScopeKind, Typology
 
 
 class Network(models.Model):
@@ -77,3 +77,77 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.structure} ({self.get_role_display()})"
+
+
+class ScopeQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class Scope(models.Model):
+    """What a head reads beyond the structures they belong to: a network
+    (optionally limited to regions or departments), a territory (regions or
+    departments, all networks), or everything (national administration).
+    Heads read; they never edit a structure's answers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes"
+    )
+    kind = models.CharField("type", max_length=10, choices=ScopeKind.choices)
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="heads",
+        verbose_name="réseau",
+    )
+    regions = models.JSONField("régions", default=list, blank=True)
+    departments = models.JSONField("départements", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "périmètre"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="network") | models.Q(network__isnull=False),
+                name="network_scope_has_network",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.network.name if self.network_id else "toutes les structures"
+        places = ", ".join([*self.regions, *self.departments])
+        return f"{self.user} — {self.get_kind_display()} : {what}{f' ({places})' if places else ''}"
+
+    def covers(self, structure: Structure) -> bool:
+        """The same as `structure_filter`, for one structure in memory."""
+        if self.kind == ScopeKind.NATIONAL:
+            return True
+        in_places = (
+            structure.region_code in self.regions or structure.department_code in self.departments
+        )
+        if self.kind == ScopeKind.NETWORK:
+            return structure.network_id == self.network_id and (
+                in_places or not (self.regions or self.departments)
+            )
+        return in_places
+
+    def structure_filter(self) -> models.Q:
+        """The structures this scope covers, as a filter."""
+        if self.kind == ScopeKind.NATIONAL:
+            return models.Q()
+        places = models.Q()
+        if self.regions or self.departments:
+            places = models.Q(region_code__in=self.regions) | models.Q(
+                department_code__in=self.departments
+            )
+        if self.kind == ScopeKind.NETWORK:
+            return models.Q(network_id=self.network_id) & places
+        if not (self.regions or self.departments):
+            return models.Q(pk__in=[])  # a territory with no place covers nothing
+        return places

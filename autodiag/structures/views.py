@@ -7,18 +7,25 @@ from fractions import Fraction
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
 from autodiag.diagnostics.progress import sections_progress
 from autodiag.permissions import (
     can_start_diagnostic,
+    is_head,
     require,
     role_in,
+    scopes_of,
     structure_member,
     structures_for,
+    structures_in_scope,
 )
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.scoring.formatting import format_percent
@@ -84,6 +91,56 @@ def _parse_date(value):
         return "invalid"
 
 
+SCOPE_PAGE_SIZE = 50
+
+
+@login_required
+def scope(request):
+    """A head's structures: search, filter by department, the state of each
+    one's diagnostics; paginated (a network may hold thousands)."""
+    if not is_head(request.user):
+        raise Http404("Aucun périmètre")
+    structures = structures_in_scope(request.user).select_related("network")
+    search = request.GET.get("q", "").strip()
+    department = request.GET.get("departement", "").strip().upper()
+    show_inactive = request.GET.get("inactives") == "1"
+    if search:
+        structures = structures.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if department:
+        structures = structures.filter(department_code=department)
+    if not show_inactive:
+        structures = structures.filter(is_active=True)
+    last = Diagnostic.objects.filter(structure=OuterRef("pk"), status=Status.VALIDATED).order_by(
+        "-validated_at"
+    )
+    structures = structures.annotate(
+        last_validated_at=Subquery(last.values("validated_at")[:1]),
+        last_score=Subquery(last.values("result__global_score")[:1]),
+        has_draft=Exists(Diagnostic.objects.filter(structure=OuterRef("pk"), status=Status.DRAFT)),
+    ).order_by("name", "code")
+    page = Paginator(structures, SCOPE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for structure in page:
+        structure.last_display = (
+            format_percent(Fraction(structure.last_score) / 100)
+            if structure.last_score is not None
+            else None
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "structures/scope.html",
+        {
+            "title": "Mon périmètre",
+            "nav": "scope",
+            "scopes": scopes_of(request.user),
+            "page": page,
+            "filters": {"q": search, "departement": department, "inactives": show_inactive},
+            "query": query.urlencode(),
+        },
+    )
+
+
 @structure_member
 def structure_detail(request, structure):
     summary = _summary(structure, request.user)
@@ -119,6 +176,8 @@ def structure_detail(request, structure):
                 "active": bool(start or end),
             },
             "is_manager": summary["role"] == Role.MANAGER,
+            "can_start": can_start_diagnostic(request.user, structure),
+            "read_only": summary["role"] is None,
             "breadcrumb_data": {
                 "links": [],
                 "current": structure.name,

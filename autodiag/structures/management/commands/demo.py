@@ -15,8 +15,8 @@ from autodiag.cli import read_sheet
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.questionnaires.loader import load_questionnaire
 from autodiag.questionnaires.models import QuestionnaireVersion
-from autodiag.structures.enums import Role, Typology
-from autodiag.structures.models import Membership, Network, Structure
+from autodiag.structures.enums import Role, ScopeKind, Typology
+from autodiag.structures.models import Membership, Network, Scope, Structure
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 PASSWORD = "demo-autodiag-2026"
@@ -28,7 +28,18 @@ PEOPLE = [
         "Bernard",
         "responsable (valide les diagnostics)",
     ),
-    ("reseau@demo.autodiag.fr", "Alix", "Robert", "tête de réseau CNAF"),
+    (
+        "reseau@demo.autodiag.fr",
+        "Alix",
+        "Robert",
+        "tête de réseau CNAF (lecture seule, « Mon périmètre »)",
+    ),
+    (
+        "prefecture69@demo.autodiag.fr",
+        "Noa",
+        "Petit",
+        "responsable territorial du Rhône (toutes les structures du 69)",
+    ),
 ]
 
 
@@ -72,7 +83,11 @@ class Command(BaseCommand):
             "16",
             "75",
         )
-        agent, manager, _head = (self.person(*person[:3]) for person in PEOPLE)
+        agent, manager, head, territory = (self.person(*person[:3]) for person in PEOPLE)
+        Scope.objects.get_or_create(user=head, kind=ScopeKind.NETWORK, network=cnaf)
+        Scope.objects.get_or_create(
+            user=territory, kind=ScopeKind.TERRITORY, defaults={"departments": ["69"]}
+        )
         for structure in (caf, prefecture):
             Membership.objects.get_or_create(
                 user=agent, structure=structure, defaults={"role": Role.AGENT}

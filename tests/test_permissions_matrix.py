@@ -1,0 +1,176 @@
+"""Every URL × every role × inside and outside its scope: allowed, 403, 404
+or sign-in, and nothing of a structure leaks to who may not see it."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from autodiag.accounts.models import User
+from autodiag.structures.enums import ScopeKind
+from autodiag.structures.models import Network, Scope
+
+from .conftest import PASSWORD, client_for
+
+pytestmark = pytest.mark.django_db
+
+READ, WRITE, VALIDATE = "read", "write", "validate"
+
+
+def urls(structure, diagnostic):
+    """(name, kind of action, method, url, data)."""
+    pk, code = diagnostic.pk, structure.code
+    return [
+        ("page de la structure", READ, "get", reverse("structures:detail", args=[code]), None),
+        ("commencer un diagnostic", WRITE, "post", reverse("structures:start", args=[code]), {}),
+        ("reprendre", READ, "get", reverse("diagnostics:overview", args=[pk]), None),
+        ("section", READ, "get", reverse("diagnostics:section", args=[pk, "profil"]), None),
+        ("réponses de la section", READ, "get", reverse("diagnostics:section_answers", args=[pk, "profil"]), None),
+        ("enregistrer la section", WRITE, "post", reverse("diagnostics:section", args=[pk, "profil"]),
+         {"q-typologie": "etat", "q-typologie--initial": "null"}),
+        ("enregistrement automatique", WRITE, "json", reverse("diagnostics:save_answer", args=[pk, "typologie"]),
+         {"value": "etat"}),
+        ("confirmer une réponse", WRITE, "post", reverse("diagnostics:confirm_answer", args=[pk, "typologie"]), {}),
+        ("page de validation", READ, "get", reverse("diagnostics:validation", args=[pk]), None),
+        ("valider", VALIDATE, "post", reverse("diagnostics:validation", args=[pk]), {"confirm": "1"}),
+        ("résultats", READ, "get", reverse("reports:results", args=[pk]), None),
+        ("résultats en PDF", READ, "get", reverse("reports:results_pdf", args=[pk]), None),
+        ("questionnaire en PDF", READ, "get", reverse("reports:questionnaire_pdf", args=[pk]), None),
+    ]  # fmt: skip
+
+
+def call(client, method, url, data):
+    if method == "json":
+        return client.post(
+            url, json.dumps(data), content_type="application/json", HTTP_ACCEPT="application/json"
+        )
+    return getattr(client, method)(url, data)
+
+
+def head(email, kind, network=None, regions=(), departments=()):
+    user = User.objects.create_user(email=email, password=PASSWORD)
+    Scope.objects.create(
+        user=user, kind=kind, network=network, regions=list(regions), departments=list(departments)
+    )
+    return user
+
+
+@pytest.fixture
+def people(structure, other_structure, agent, manager, outsider):
+    """Every role, in and out of scope. The structure is a CNAF agency in
+    department 69 (region 84)."""
+    cnaf = structure.network
+    other_network = Network.objects.create(name="Autre réseau")
+    return {
+        "agent": agent,
+        "manager": manager,
+        "outsider": outsider,
+        "network head": head("tete@cnaf.test", ScopeKind.NETWORK, cnaf),
+        "network head of 69": head("tete69@cnaf.test", ScopeKind.NETWORK, cnaf, departments=["69"]),
+        "network head of region 84": head(
+            "tete84@cnaf.test", ScopeKind.NETWORK, cnaf, regions=["84"]
+        ),
+        "network head of 16": head("tete16@cnaf.test", ScopeKind.NETWORK, cnaf, departments=["16"]),
+        "head of another network": head("tete@autre.test", ScopeKind.NETWORK, other_network),
+        "territory head of 69": head(
+            "prefet69@territoire.test", ScopeKind.TERRITORY, departments=["69"]
+        ),
+        "territory head of region 84": head(
+            "prefet84@territoire.test", ScopeKind.TERRITORY, regions=["84"]
+        ),
+        "territory head of 16": head(
+            "prefet16@territoire.test", ScopeKind.TERRITORY, departments=["16"]
+        ),
+        "national administrator": head("admin@ditp.test", ScopeKind.NATIONAL),
+    }
+
+
+ALLOWED = {
+    "agent": {READ, WRITE},
+    "manager": {READ, WRITE, VALIDATE},
+    "network head": {READ},
+    "network head of 69": {READ},
+    "network head of region 84": {READ},
+    "territory head of 69": {READ},
+    "territory head of region 84": {READ},
+    "national administrator": {READ},
+}
+MEMBERS = {"agent", "manager"}
+
+
+def test_matrix(structure, draft, people):
+    for role, user in people.items():
+        allowed = ALLOWED.get(role, set())
+        before = sorted(draft.answers.values_list("question_id", "value", "updated_at"))
+        for name, action, method, url, data in urls(structure, draft):
+            client = client_for(user)
+            response = call(client, method, url, data)
+            where = f"{role} → {name}"
+            if action in allowed:
+                assert response.status_code in (200, 302, 400), where  # 400: allowed, form refused
+            elif allowed:  # sees the structure, may not do this
+                assert response.status_code in (403, 409), f"{where}: {response.status_code}"
+            else:  # outside: as if the structure did not exist
+                assert response.status_code == 404, f"{where}: {response.status_code}"
+                assert structure.name.encode() not in response.content, where
+                assert structure.code.encode() not in response.content, where
+        # Heads and outsiders never changed anything.
+        if role not in MEMBERS:
+            assert (
+                sorted(draft.answers.values_list("question_id", "value", "updated_at")) == before
+            ), role
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(structure, draft):
+    for name, _, method, url, data in urls(structure, draft):
+        response = call(client_for(None), method, url, data)
+        if method == "json":
+            assert response.status_code == 401, name
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("accounts:login")), name
+
+
+def test_scope_page_lists_only_structures_in_scope(structure, other_structure, people):
+    inside = client_for(people["network head"]).get(reverse("structures:scope")).content.decode()
+    assert structure.name in inside and other_structure.name not in inside
+    outside = (
+        client_for(people["head of another network"])
+        .get(reverse("structures:scope"))
+        .content.decode()
+    )
+    assert structure.name not in outside and "0 structure" in outside
+    territory = (
+        client_for(people["territory head of 16"]).get(reverse("structures:scope")).content.decode()
+    )
+    assert structure.name not in territory
+    national = (
+        client_for(people["national administrator"])
+        .get(reverse("structures:scope"))
+        .content.decode()
+    )
+    assert structure.name in national and other_structure.name in national
+
+
+def test_scope_page_is_for_heads_only(structure, people):
+    assert client_for(people["agent"]).get(reverse("structures:scope")).status_code == 404
+    assert client_for(None).get(reverse("structures:scope")).status_code == 302
+
+
+def test_dashboard_never_lists_structures_of_a_scope(structure, people):
+    page = client_for(people["network head"]).get(reverse("structures:dashboard")).content.decode()
+    assert structure.name not in page and "Mon périmètre" in page
+
+
+def test_a_member_of_two_structures_sees_both(structure, other_structure, agent):
+    from autodiag.structures.models import Membership
+
+    Membership.objects.create(user=agent, structure=other_structure, role="agent")
+    page = client_for(agent).get(reverse("structures:dashboard")).content.decode()
+    assert structure.name in page and other_structure.name in page
+
+
+def test_new_member_of_nothing(db):
+    lonely = User.objects.create_user(email="seul@test.fr", password=PASSWORD)
+    page = client_for(lonely).get(reverse("structures:dashboard")).content.decode()
+    assert "Vous n’êtes membre d’aucune structure" in page
