@@ -64,6 +64,18 @@ def can_start_diagnostic(user, structure: Structure) -> bool:
     return role_in(user, structure) is not None
 
 
+def can_manage_team(user, structure: Structure) -> bool:
+    """A structure's managers invite and remove its members."""
+    return role_in(user, structure) == Role.MANAGER
+
+
+def can_appoint_manager(user, structure: Structure) -> bool:
+    """A head appoints the first manager of a structure in their scope."""
+    if not in_scope(user, structure):
+        return False
+    return not Membership.objects.filter(structure=structure, role=Role.MANAGER).exists()
+
+
 def can_view_diagnostic(user, diagnostic: Diagnostic) -> bool:
     return can_view_structure(user, diagnostic.structure)
 

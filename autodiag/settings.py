@@ -131,6 +131,11 @@ CURRENT_QUESTIONNAIRE = os.environ.get("CURRENT_QUESTIONNAIRE", "sp-plus-2026")
 # The programme's rule: a diagnostic once a year, at most every six months.
 DIAGNOSTIC_MIN_MONTHS = int(os.environ.get("DIAGNOSTIC_MIN_MONTHS", "6"))
 
+# How long an invitation link stays valid.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+# The address people reach the platform at, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "autodiag <ne-pas-repondre@autodiag.local>"

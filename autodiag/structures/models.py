@@ -1,8 +1,12 @@
 """Structures (the sites that serve the public), their networks, and who
 belongs to which structure with which role."""
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from autodiag.structures.enums import Role, ScopeKind, Typology
 
@@ -151,3 +155,63 @@ class Scope(models.Model):
         if not (self.regions or self.departments):
             return models.Q(pk__in=[])  # a territory with no place covers nothing
         return places
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An e-mailed link to join a structure with a role, valid for
+    INVITATION_VALID_DAYS days, used once."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("adresse électronique")
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.AGENT)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation de {self.email} ({self.get_role_display()}) à {self.structure}"
+
+    def save(self, *args, **kwargs):
+        if self.expires_at is None:
+            self.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def accept(self, user) -> Membership:
+        """Join the structure (or take the invited role if already a member)."""
+        membership, created = Membership.objects.get_or_create(
+            user=user, structure=self.structure, defaults={"role": self.role}
+        )
+        if not created and self.role == Role.MANAGER and membership.role != Role.MANAGER:
+            membership.role = Role.MANAGER
+            membership.save(update_fields=["role"])
+        self.accepted_at = timezone.now()
+        self.accepted_by = user
+        self.save(update_fields=["accepted_at", "accepted_by"])
+        return membership

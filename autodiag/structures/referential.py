@@ -513,7 +513,8 @@ class Plan:
 
     counts: Counts
     new_networks: list[str]
-    writes: list[Row]  # created, updated or reactivated rows
+    creates: list[Row]  # new codes
+    updates: list[Row]  # changed or reactivated rows
     deactivate: list[int]  # structure ids
     networks: dict[str, Network]  # by key; the new ones without id until applied
 
@@ -532,12 +533,12 @@ def plan_referential(preview: Preview, networks_allowed: Iterable[int] | None = 
 
     existing = _existing([row.code for row in preview.rows])
     created = updated = unchanged = reactivated = 0
-    writes = []
+    creates, updates = [], []
     for row in preview.rows:
         current = existing.get(row.code)
         if current is None:
             created += 1
-            writes.append(row)
+            creates.append(row)
             continue
         network_id = networks[text_key(row.network)].id
         wanted = (
@@ -554,7 +555,7 @@ def plan_referential(preview: Preview, networks_allowed: Iterable[int] | None = 
         if current[1:] == wanted:
             unchanged += 1
             continue
-        writes.append(row)
+        updates.append(row)
         if current[-1]:
             updated += 1
         else:
@@ -577,7 +578,7 @@ def plan_referential(preview: Preview, networks_allowed: Iterable[int] | None = 
         reactivated=reactivated,
         networks_created=len(new_networks),
     )
-    return Plan(counts, new_networks, writes, deactivate, networks)
+    return Plan(counts, new_networks, creates, updates, deactivate, networks)
 
 
 def _refuse_faults(preview: Preview, networks_allowed: Iterable[int] | None) -> None:
@@ -587,6 +588,21 @@ def _refuse_faults(preview: Preview, networks_allowed: Iterable[int] | None) -> 
         faults = scope_faults(preview.rows, set(networks_allowed))
         if faults:
             raise ReferentialError(faults)
+
+
+def _structure(row: Row, networks: dict[str, Network]) -> Structure:
+    return Structure(
+        code=row.code,
+        name=row.name,
+        network=networks[text_key(row.network)],
+        typology=row.typology,
+        structure_type=row.structure_type,
+        postal_code=row.postal_code,
+        department_code=row.department_code,
+        region_code=row.region_code,
+        contact_email=row.contact_email,
+        is_active=True,
+    )
 
 
 def apply_referential(
@@ -603,33 +619,25 @@ def apply_referential(
         for network in plan.networks.values():
             if network.pk is None:
                 network.save()
-        total = len(plan.writes) + len(plan.deactivate)
+        total = len(plan.creates) + len(plan.updates) + len(plan.deactivate)
         done = 0
-        for start in range(0, len(plan.writes), WRITE_BATCH):
-            batch = plan.writes[start : start + WRITE_BATCH]
-            Structure.objects.bulk_create(
-                [
-                    Structure(
-                        code=row.code,
-                        name=row.name,
-                        network=plan.networks[text_key(row.network)],
-                        typology=row.typology,
-                        structure_type=row.structure_type,
-                        postal_code=row.postal_code,
-                        department_code=row.department_code,
-                        region_code=row.region_code,
-                        contact_email=row.contact_email,
-                        is_active=True,
+        # New codes: a plain INSERT; changed ones: INSERT … ON CONFLICT DO UPDATE.
+        for rows, upsert in ((plan.creates, False), (plan.updates, True)):
+            for start in range(0, len(rows), WRITE_BATCH):
+                batch = rows[start : start + WRITE_BATCH]
+                objects = [_structure(row, plan.networks) for row in batch]
+                if upsert:
+                    Structure.objects.bulk_create(
+                        objects,
+                        update_conflicts=True,
+                        unique_fields=["code"],
+                        update_fields=UPDATED_FIELDS,
                     )
-                    for row in batch
-                ],
-                update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=UPDATED_FIELDS,
-            )
-            done += len(batch)
-            if progress:
-                progress("écriture", done, total)
+                else:
+                    Structure.objects.bulk_create(objects)
+                done += len(batch)
+                if progress:
+                    progress("écriture", done, total)
         for start in range(0, len(plan.deactivate), QUERY_CHUNK):
             chunk = plan.deactivate[start : start + QUERY_CHUNK]
             Structure.objects.filter(id__in=chunk).update(is_active=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodiag.structures import views
+from autodiag.structures import team, views
 
 app_name = "structures"
 urlpatterns = [
@@ -8,4 +8,16 @@ urlpatterns = [
     path("perimetre/", views.scope, name="scope"),
     path("structures/<str:code>/", views.structure_detail, name="detail"),
     path("structures/<str:code>/diagnostics/nouveau", views.start_diagnostic, name="start"),
+    path("structures/<str:code>/equipe/", team.team, name="team"),
+    path(
+        "structures/<str:code>/equipe/<int:membership_id>/retirer",
+        team.remove_member,
+        name="remove_member",
+    ),
+    path(
+        "structures/<str:code>/equipe/invitations/<int:invitation_id>/annuler",
+        team.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path("invitations/<str:token>/", team.accept_invitation, name="invitation"),
 ]
