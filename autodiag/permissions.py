@@ -157,8 +157,10 @@ def diagnostic_member(view):
         if not request.user.is_authenticated:
             return _refuse_anonymous(request)
         diagnostic = get_object_or_404(
-            Diagnostic.objects.select_related(
-                "structure", "questionnaire", "validated_by", "created_by"
+            # The questionnaire's large document is read once per process
+            # (QuestionnaireVersion.questionnaire), not at every request.
+            Diagnostic.objects.select_related("structure", "questionnaire").defer(
+                "questionnaire__document"
             ),
             pk=pk,
         )

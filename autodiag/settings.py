@@ -21,7 +21,16 @@ def database_from_url(url: str) -> dict:
     or `sqlite:///path` URL (a dozen lines spare a dependency)."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parts.path[1:] or ":memory:"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": parts.path[1:] or ":memory:",
+            # Several agents save at once: readers never wait for the writer
+            # (WAL), and a writer takes the lock up front instead of failing.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",

@@ -21,11 +21,18 @@ HTTP connection, threads spread over a few processes so that the load
 generator's GIL does not queue requests) saves for a fixed time after a
 warm-up, cycling through 8 scale questions of its own draft and changing
 the value each time (a real write). Reported: p50, p99, saves per second,
-errors, and the ratios autosave ÷ bare; also the CPU the load generator
-used, to show it is not the bottleneck.
+errors, and the ratios autosave ÷ bare; also the CPU that gunicorn,
+PostgreSQL, the load generator and every other program used meanwhile.
+The machine may be shared: before each point the script waits (at most
+--quiet-wait seconds) until other programs use less than --quiet-cores,
+and measures again (three times at most) a point they disturbed.
 
     make bench    # or: .venv/bin/python bench/autosave.py [--databases sqlite,postgres]
-                  #       [--clients 1,10,50] [--duration 5] [--workers 2]
+                  #   [--clients 1,10,50] [--duration 5] [--workers N] [--pg-url URL]
+
+PostgreSQL: `--pg-url` (or BENCH_POSTGRES_URL), by default
+postgres://postgres@127.0.0.1:5432; skipped with a message if no server
+answers. Raw figures: bench/results/autosave.json (git-ignored).
 
 Only 127.0.0.1; every loop is bounded by time; gunicorn and the throwaway
 databases are removed at the end, on error too. Figures and machine:
@@ -675,9 +682,12 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+    revision = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                              capture_output=True, text=True).stdout.strip() or "?"  # fmt: skip
     print(
-        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"gunicorn {args.workers} sync workers, {args.duration:g} s per point after {args.warmup:g} s warm-up"
+        f"code {revision}; Python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, gunicorn {args.workers} sync workers, "
+        f"{args.duration:g} s per point after {args.warmup:g} s warm-up"
     )
     print("latencies in ms; ×p50 = autosave p50 ÷ bare p50; ×débit = bare/s ÷ autosave/s;")
     print("autres = cores used meanwhile by other programs (should stay near 0)")
@@ -686,7 +696,14 @@ def main() -> int:
         print(line)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
-        json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "rows": rows}, indent=2)
+        json.dumps(
+            {
+                "revision": revision,
+                "args": {k: str(v) for k, v in vars(args).items()},
+                "rows": rows,
+            },
+            indent=2,
+        )
     )
     failed = any(row["autosave"]["p50_ms"] is None or row["bare"]["p50_ms"] is None for row in rows)
     return 1 if failed else 0

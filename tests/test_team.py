@@ -98,7 +98,8 @@ def test_inviting_a_member_again_is_refused(structure, manager, agent):
 def test_bad_email_is_named(structure, manager):
     response = invite(client_for(manager), structure, "pas-une-adresse")
     assert (
-        response.status_code == 400 and "Saisissez une adresse de courriel valide" in response.content.decode()
+        response.status_code == 400
+        and "Saisissez une adresse de courriel valide" in response.content.decode()
     )
 
 

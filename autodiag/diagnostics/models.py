@@ -16,7 +16,7 @@ from fractions import Fraction
 from functools import cached_property
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from autodiag.diagnostics.enums import ScoreKind, Status
@@ -260,7 +260,10 @@ class Diagnostic(models.Model):
             self.answers.filter(question_id=question_id).delete()
             return None
         value = normalize_answer(question, raw_value)
-        if not question.is_profile:
+        depends_on_profile = question.conditions or any(
+            i.conditions or i.channel for i in question.items
+        )
+        if depends_on_profile and not question.is_profile:
             profile = profile_of(self.version, self.normalized_answers(self.profile_answers()))
             if not conditions_hold(question.conditions, profile):
                 raise AnswerValueError(
@@ -330,8 +333,8 @@ class Diagnostic(models.Model):
 
 class AnswerManager(models.Manager):
     def upsert(self, diagnostic: Diagnostic, question_id: str, value, by) -> Answer:
-        # One INSERT … ON CONFLICT DO UPDATE: the cheapest write on both
-        # databases (STACK-NOTES), and the last write wins.
+        """One INSERT … ON CONFLICT DO UPDATE in autocommit, the cheapest
+        write on both databases (STACK-NOTES); the last write wins."""
         answer = Answer(
             diagnostic=diagnostic,
             question_id=question_id,
@@ -340,12 +343,25 @@ class AnswerManager(models.Manager):
             updated_by=by,
             updated_at=timezone.now(),
         )
-        self.bulk_create(
-            [answer],
-            update_conflicts=True,
-            unique_fields=["diagnostic", "question_id"],
-            update_fields=["value", "to_confirm", "updated_by", "updated_at"],
-        )
+        connection = connections[self.db]
+        table = connection.ops.quote_name(Answer._meta.db_table)
+        fields = {field.name: field for field in Answer._meta.concrete_fields}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (diagnostic_id, question_id, value, to_confirm, updated_by_id, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (diagnostic_id, question_id) DO UPDATE SET value = excluded.value, "
+                "to_confirm = excluded.to_confirm, updated_by_id = excluded.updated_by_id, "
+                "updated_at = excluded.updated_at",
+                [
+                    diagnostic.pk,
+                    question_id,
+                    fields["value"].get_db_prep_save(value, connection),
+                    False,
+                    by.pk if by else None,
+                    fields["updated_at"].get_db_prep_save(answer.updated_at, connection),
+                ],
+            )
         return answer
 
 

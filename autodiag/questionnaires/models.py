@@ -58,15 +58,16 @@ class QuestionnaireVersion(models.Model):
         return version, True
 
     def questionnaire(self) -> Questionnaire:
-        """The version as recorded (not as the file may read today)."""
-        return _questionnaire_from_record(self.pk, self.content_hash, self.document)
+        """The version as recorded (not as the file may read today). Built
+        once per process: a recorded version never changes, so its large
+        document is read from the database only the first time (callers may
+        defer the `document` field)."""
+        key = (self.pk, self.content_hash)
+        if key not in _BUILT:
+            _BUILT[key] = build_questionnaire(
+                self.document, file_name=f"{self.pk} (base de données)"
+            )
+        return _BUILT[key]
 
 
 _BUILT: dict[tuple[str, str], Questionnaire] = {}
-
-
-def _questionnaire_from_record(version_id: str, digest: str, document: dict) -> Questionnaire:
-    key = (version_id, digest)
-    if key not in _BUILT:
-        _BUILT[key] = build_questionnaire(document, file_name=f"{version_id} (base de données)")
-    return _BUILT[key]
