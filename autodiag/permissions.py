@@ -64,6 +64,19 @@ def can_start_diagnostic(user, structure: Structure) -> bool:
     return role_in(user, structure) is not None
 
 
+def networks_allowed_for(user) -> set[int] | None:
+    """The networks whose referential the user may import: None for every
+    network (national administration), else the networks they head."""
+    if is_national_admin(user):
+        return None
+    return {scope.network_id for scope in scopes_of(user) if scope.kind == ScopeKind.NETWORK}
+
+
+def can_import_referential(user) -> bool:
+    allowed = networks_allowed_for(user)
+    return allowed is None or bool(allowed)
+
+
 def can_manage_team(user, structure: Structure) -> bool:
     """A structure's managers invite and remove its members."""
     return role_in(user, structure) == Role.MANAGER

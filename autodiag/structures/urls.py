@@ -1,11 +1,12 @@
 from django.urls import path
 
-from autodiag.structures import team, views
+from autodiag.structures import imports, team, views
 
 app_name = "structures"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("perimetre/", views.scope, name="scope"),
+    path("perimetre/import/", imports.import_referential, name="import"),
     path("structures/<str:code>/", views.structure_detail, name="detail"),
     path("structures/<str:code>/diagnostics/nouveau", views.start_diagnostic, name="start"),
     path("structures/<str:code>/equipe/", team.team, name="team"),

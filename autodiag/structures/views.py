@@ -18,6 +18,7 @@ from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
 from autodiag.diagnostics.progress import sections_progress
 from autodiag.permissions import (
+    can_import_referential,
     can_start_diagnostic,
     is_head,
     require,
@@ -134,6 +135,7 @@ def scope(request):
             "title": "Mon périmètre",
             "nav": "scope",
             "scopes": scopes_of(request.user),
+            "can_import": can_import_referential(request.user),
             "page": page,
             "filters": {"q": search, "departement": department, "inactives": show_inactive},
             "query": query.urlencode(),
