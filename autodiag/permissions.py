@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 
@@ -24,6 +24,9 @@ from autodiag.structures.models import Membership, Scope, Structure
 def role_in(user, structure: Structure) -> str | None:
     if not user.is_authenticated:
         return None
+    known = getattr(user, "_known_roles", {})
+    if structure.pk in known:  # read with the object itself (diagnostic_member)
+        return known[structure.pk]
     cache = getattr(user, "_roles", None)
     if cache is None:
         cache = user._roles = dict(
@@ -169,14 +172,17 @@ def diagnostic_member(view):
     def guarded(request, pk, *args, **kwargs):
         if not request.user.is_authenticated:
             return _refuse_anonymous(request)
+        # One query for the diagnostic and the user's role in its structure
+        # (autosave calls this at every answer); the questionnaire's large
+        # document is read once per process (QuestionnaireVersion.questionnaire).
+        role = Membership.objects.filter(structure=OuterRef("structure"), user=request.user)
         diagnostic = get_object_or_404(
-            # The questionnaire's large document is read once per process
-            # (QuestionnaireVersion.questionnaire), not at every request.
-            Diagnostic.objects.select_related("structure", "questionnaire").defer(
-                "questionnaire__document"
-            ),
+            Diagnostic.objects.select_related("structure", "questionnaire")
+            .defer("questionnaire__document")
+            .annotate(viewer_role=Subquery(role.values("role")[:1])),
             pk=pk,
         )
+        request.user._known_roles = {diagnostic.structure_id: diagnostic.viewer_role}
         if not can_view_diagnostic(request.user, diagnostic):
             raise Http404("Diagnostic introuvable")
         return view(request, diagnostic, *args, **kwargs)
