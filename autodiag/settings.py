@@ -116,6 +116,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "structures:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -130,6 +131,11 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the autosave script reads it to sign its requests
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a reverse proxy that ends TLS (production): trust its header, so
+# that links built from the request (ProConnect's redirect URI) use https.
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
 DSFR_MARK_OPTIONAL_FIELDS = True
@@ -149,3 +155,37 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "autodiag <ne-pas-repondre@autodiag.local>"
 )
+
+# -- ProConnect (OpenID Connect for public agents), see docs/deploy.md ---------
+# Enabled only when the three variables are set; local accounts stay either way.
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "")
+PROCONNECT_ENABLED = bool(PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET and PROCONNECT_DOMAIN)
+if PROCONNECT_ENABLED:
+    AUTHENTICATION_BACKENDS.append("autodiag.accounts.proconnect.ProConnectBackend")
+
+
+def proconnect_endpoint(name: str, path: str) -> str:
+    """An endpoint derived from the domain, overridable one by one
+    (mozilla-django-oidc does not read the discovery document)."""
+    default = f"https://{PROCONNECT_DOMAIN}/api/v2/{path}" if PROCONNECT_DOMAIN else ""
+    return os.environ.get(f"PROCONNECT_{name}_URL", default)
+
+
+# mozilla-django-oidc's settings.
+OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = PROCONNECT_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = proconnect_endpoint("AUTHORIZE", "authorize")
+OIDC_OP_TOKEN_ENDPOINT = proconnect_endpoint("TOKEN", "token")
+OIDC_OP_USER_ENDPOINT = proconnect_endpoint("USERINFO", "userinfo")
+OIDC_OP_JWKS_ENDPOINT = proconnect_endpoint("JWKS", "jwks")
+OIDC_OP_LOGOUT_ENDPOINT = proconnect_endpoint("END_SESSION", "session/end")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid given_name usual_name email uid siret idp_id"
+OIDC_STATE_SIZE = 32
+OIDC_NONCE_SIZE = 32
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for id_token_hint at sign-out
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+OIDC_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))

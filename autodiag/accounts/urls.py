@@ -1,13 +1,13 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from autodiag.accounts import proconnect
 from autodiag.accounts.forms import SignInForm
 
 app_name = "accounts"
 urlpatterns = [
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
+        proconnect.SignInView.as_view(
             template_name="accounts/login.html",
             authentication_form=SignInForm,
             redirect_authenticated_user=True,
@@ -15,5 +15,9 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", proconnect.SignOutView.as_view(), name="logout"),
+    # ProConnect (404 unless configured, see docs/deploy.md).
+    path("proconnect/connexion/", proconnect.LoginView.as_view(), name="proconnect_login"),
+    path("proconnect/retour/", proconnect.CallbackView.as_view(), name="proconnect_callback"),
+    path("proconnect/deconnecte/", proconnect.logged_out, name="proconnect_logged_out"),
 ]
