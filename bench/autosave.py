@@ -220,6 +220,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+WORKER_CLASS = "sync"
+THREADS = 1
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int, workdir: Path, name: str):
     port = free_port()
@@ -232,7 +236,9 @@ def gunicorn(env: dict, workers: int, workdir: Path, name: str):
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        WORKER_CLASS,
+        "--threads",
+        str(THREADS),
         "--backlog",
         "2048",
         "--timeout",
@@ -666,9 +672,18 @@ def main() -> int:
         default=120.0,
         help="attente maximale de cette accalmie (secondes)",
     )
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["sync", "gthread"],
+        help="gthread garde les connexions ouvertes (keep-alive) ; sync les ferme à chaque requête",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="fils par worker (gthread)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "autosave.json")
     args = parser.parse_args()
+    global WORKER_CLASS, THREADS
+    WORKER_CLASS, THREADS = args.worker_class, max(1, args.threads)
     args.clients = [int(n) for n in args.clients.split(",")]
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
     if unknown := set(kinds) - {"sqlite", "postgres"}:
@@ -686,7 +701,7 @@ def main() -> int:
                               capture_output=True, text=True).stdout.strip() or "?"  # fmt: skip
     print(
         f"code {revision}; Python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} cores, gunicorn {args.workers} sync workers, "
+        f"{os.cpu_count()} cores, gunicorn {args.workers} {args.worker_class} workers × {THREADS} threads, "
         f"{args.duration:g} s per point after {args.warmup:g} s warm-up"
     )
     print("latencies in ms; ×p50 = autosave p50 ÷ bare p50; ×débit = bare/s ÷ autosave/s;")
