@@ -174,3 +174,12 @@ def test_new_member_of_nothing(db):
     lonely = User.objects.create_user(email="seul@test.fr", password=PASSWORD)
     page = client_for(lonely).get(reverse("structures:dashboard")).content.decode()
     assert "Vous n’êtes membre d’aucune structure" in page
+
+
+def test_national_administrators_use_django_admin(people, structure):
+    client = client_for(people["national administrator"])
+    assert client.get("/admin/").status_code == 200
+    assert client.get(f"/admin/structures/structure/{structure.pk}/change/").status_code == 200
+    for role in ("network head", "territory head of 69", "agent", "manager"):
+        response = client_for(people[role]).get("/admin/")
+        assert response.status_code == 302, role  # to the admin's sign-in: not for them

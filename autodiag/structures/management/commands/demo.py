@@ -21,6 +21,12 @@ from autodiag.structures.models import Membership, Network, Scope, Structure
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 PASSWORD = "demo-autodiag-2026"
 PEOPLE = [
+    (
+        "admin@demo.autodiag.fr",
+        "Sam",
+        "Lefèvre",
+        "administration nationale (DITP) : tout le périmètre, /admin/",
+    ),
     ("agent@demo.autodiag.fr", "Camille", "Martin", "agent de la CAF et de la préfecture"),
     (
         "responsable@demo.autodiag.fr",
@@ -83,7 +89,8 @@ class Command(BaseCommand):
             "16",
             "75",
         )
-        agent, manager, head, territory = (self.person(*person[:3]) for person in PEOPLE)
+        national, agent, manager, head, territory = (self.person(*person[:3]) for person in PEOPLE)
+        Scope.objects.get_or_create(user=national, kind=ScopeKind.NATIONAL)
         Scope.objects.get_or_create(user=head, kind=ScopeKind.NETWORK, network=cnaf)
         Scope.objects.get_or_create(
             user=territory, kind=ScopeKind.TERRITORY, defaults={"departments": ["69"]}
