@@ -1,6 +1,8 @@
 """Signing in, in a real browser: each page axe-clean, a screenshot of each
 kept under /tmp/screens to look at."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,3 +49,13 @@ def test_signing_in_leads_to_my_structures(page, live_server, demo_data):
     screenshot(page, "mes-structures")
     assert_accessible(page)
     assert page.autodiag_errors == []
+
+
+def test_sign_in_page_with_proconnect_is_accessible(page, live_server):
+    from django.test import override_settings
+
+    with override_settings(PROCONNECT_ENABLED=True):
+        page.goto(url(live_server, "/compte/connexion/"))
+        assert page.get_by_role("button", name=re.compile("ProConnect")).is_visible()
+        assert_accessible(page, context="connexion avec ProConnect")
+        screenshot(page, "connexion-proconnect")
