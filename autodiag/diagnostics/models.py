@@ -204,10 +204,13 @@ class Diagnostic(models.Model):
         """The live report of the current answers (drafts and validated)."""
         return score(self.version, self.normalized_answers(stored))
 
-    def to_confirm(self, stored: dict | None = None) -> list[str]:
-        """Pre-filled answers still to confirm, among the displayed questions."""
+    def to_confirm(self, stored: dict | None = None, profile: dict | None = None) -> list[str]:
+        """Pre-filled answers still to confirm, among the displayed questions.
+        Give `profile` (a report's) when at hand: it spares normalising the
+        answers a second time."""
         stored = self.stored_answers() if stored is None else stored
-        profile = profile_of(self.version, self.normalized_answers(stored))
+        if profile is None:
+            profile = profile_of(self.version, self.normalized_answers(stored))
         return [
             question.id
             for question in self.version.questions()
@@ -307,7 +310,8 @@ class Diagnostic(models.Model):
     def validation_problems(self, stored: dict | None = None) -> tuple[list[str], list[str]]:
         """(missing question ids, pre-filled ids still to confirm)."""
         stored = self.stored_answers() if stored is None else stored
-        return list(self.report(stored).missing), self.to_confirm(stored)
+        report = self.report(stored)
+        return list(report.missing), self.to_confirm(stored, report.profile)
 
     @transaction.atomic
     def validate(self, by) -> Result:

@@ -28,7 +28,7 @@ def _state(diagnostic):
     """Everything the pages read about the current answers, in one pass."""
     stored = diagnostic.stored_answers()
     report = diagnostic.report(stored)
-    to_confirm = set(diagnostic.to_confirm(stored))
+    to_confirm = set(diagnostic.to_confirm(stored, report.profile))
     return stored, report, to_confirm, sections_progress(report, to_confirm)
 
 

@@ -35,8 +35,9 @@ from autodiag.structures.enums import Role
 
 def _completion(diagnostic) -> dict:
     stored = diagnostic.stored_answers()
-    to_confirm = set(diagnostic.to_confirm(stored))
-    progress = [p for p in sections_progress(diagnostic.report(stored), to_confirm) if p.displayed]
+    report = diagnostic.report(stored)
+    to_confirm = set(diagnostic.to_confirm(stored, report.profile))
+    progress = [p for p in sections_progress(report, to_confirm) if p.displayed]
     total = sum(p.total for p in progress)
     answered = sum(p.answered for p in progress)
     return {
