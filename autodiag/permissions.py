@@ -22,17 +22,21 @@ from autodiag.structures.models import Membership, Scope, Structure
 
 
 def role_in(user, structure: Structure) -> str | None:
+    return role_in_structure_id(user, structure.pk)
+
+
+def role_in_structure_id(user, structure_id: int) -> str | None:
     if not user.is_authenticated:
         return None
     known = getattr(user, "_known_roles", {})
-    if structure.pk in known:  # read with the object itself (diagnostic_member)
-        return known[structure.pk]
+    if structure_id in known:  # read with the object itself (diagnostic guards)
+        return known[structure_id]
     cache = getattr(user, "_roles", None)
     if cache is None:
         cache = user._roles = dict(
             Membership.objects.filter(user=user).values_list("structure_id", "role")
         )
-    return cache.get(structure.pk)
+    return cache.get(structure_id)
 
 
 def scopes_of(user) -> list[Scope]:
@@ -98,11 +102,13 @@ def can_view_diagnostic(user, diagnostic: Diagnostic) -> bool:
 
 def can_edit_diagnostic(user, diagnostic: Diagnostic) -> bool:
     """Members only: heads read a structure's answers, never change them."""
-    return diagnostic.is_draft and role_in(user, diagnostic.structure) is not None
+    return diagnostic.is_draft and role_in_structure_id(user, diagnostic.structure_id) is not None
 
 
 def can_validate(user, diagnostic: Diagnostic) -> bool:
-    return diagnostic.is_draft and role_in(user, diagnostic.structure) == Role.MANAGER
+    return (
+        diagnostic.is_draft and role_in_structure_id(user, diagnostic.structure_id) == Role.MANAGER
+    )
 
 
 def structures_for(user):
@@ -184,6 +190,29 @@ def diagnostic_member(view):
         )
         request.user._known_roles = {diagnostic.structure_id: diagnostic.viewer_role}
         if not can_view_diagnostic(request.user, diagnostic):
+            raise Http404("Diagnostic introuvable")
+        return view(request, diagnostic, *args, **kwargs)
+
+    return guarded
+
+
+def answering_member(view):
+    """`diagnostic_member` for the autosave endpoint, which runs at every
+    answer: the same outcomes (401 for anonymous visitors, so that the page
+    keeps the answer and asks to sign in again; 404 for outsiders), from one
+    lean query (`Diagnostic.objects.for_answering`). The view still asks
+    `can_edit_diagnostic`, which reads the role found here."""
+
+    @wraps(view)
+    def guarded(request, pk, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _refuse_anonymous(request)
+        found = Diagnostic.objects.for_answering(pk, request.user)
+        if found is None:
+            raise Http404("Diagnostic introuvable")
+        diagnostic, role = found
+        request.user._known_roles = {diagnostic.structure_id: role}
+        if role is None and not can_view_diagnostic(request.user, diagnostic):
             raise Http404("Diagnostic introuvable")
         return view(request, diagnostic, *args, **kwargs)
 

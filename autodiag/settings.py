@@ -117,7 +117,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "structures:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "autodiag.accounts.backends.LocalAccountBackend",
     "autodiag.accounts.backends.NationalAdministrationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,6 +128,20 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A shared cache (Redis, `CACHE_URL=redis://host:6379/0`) in production:
+# sessions are then read from it (one database query fewer on every request,
+# the autosave's included) and still written to the database. Without it, a
+# per-process memory cache, which sessions must not use: a sign-out would not
+# reach the other worker processes.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # A working day of filling in without being signed out; the page keeps
 # unsaved answers on the device anyway if the session expires.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))

@@ -170,6 +170,35 @@ def test_autosave_on_a_validated_diagnostic_is_refused(validated, agent):
     assert response.status_code == 409 and "validé" in response.json()["message"]
 
 
+def test_autosave_of_an_unknown_diagnostic_is_404(draft, agent):
+    response = autosave(client_for(agent), Diagnostic(pk=draft.pk + 1000), "typologie", "etat")
+    assert response.status_code == 404
+
+
+def test_autosave_reads_what_it_needs_in_four_statements(draft, agent, django_assert_num_queries):
+    """Session, user, diagnostic with the member's role, upsert: the
+    autosave runs at every answer (docs/BENCHMARKS.md, "Autosave")."""
+    client = client_for(agent)
+    autosave(client, draft, "controle-qualite-accueil", "0")  # the version is built once
+    with django_assert_num_queries(4):
+        response = autosave(client, draft, "controle-qualite-accueil", "0.25")
+    assert response.status_code == 200
+
+
+def test_the_autosave_lookup_gives_the_role_in_the_structure(draft, agent, manager, outsider):
+    found, role = Diagnostic.objects.for_answering(draft.pk, agent)
+    assert (found.pk, found.structure_id, found.is_draft, role) == (
+        draft.pk,
+        draft.structure_id,
+        True,
+        "agent",
+    )
+    assert found.version.question("typologie") is not None
+    assert Diagnostic.objects.for_answering(draft.pk, manager)[1] == "manager"
+    assert Diagnostic.objects.for_answering(draft.pk, outsider)[1] is None
+    assert Diagnostic.objects.for_answering(draft.pk + 1000, agent) is None
+
+
 # -- section pages without JavaScript --------------------------------------------
 
 

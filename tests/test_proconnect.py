@@ -154,7 +154,7 @@ def provider(running_provider, db):
     with override_settings(
         PROCONNECT_ENABLED=True,
         AUTHENTICATION_BACKENDS=[
-            "django.contrib.auth.backends.ModelBackend",
+            "autodiag.accounts.backends.LocalAccountBackend",
             "autodiag.accounts.proconnect.ProConnectBackend",
         ],
         OIDC_RP_CLIENT_ID=CLIENT_ID,

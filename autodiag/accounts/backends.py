@@ -1,7 +1,18 @@
-"""National administrators (a national scope) use Django's admin: they hold
-every model permission without being superusers, decided in one place."""
+"""Authentication backends: local accounts (e-mail and password), and the
+national administrators' access to Django's admin (a national scope holds
+every model permission without being a superuser, decided in one place)."""
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+
+
+class LocalAccountBackend(ModelBackend):
+    """Django's e-mail and password sign-in, with the signed-in user loaded
+    by `User.objects.for_request` on every request."""
+
+    def get_user(self, user_id):
+        user = get_user_model().objects.for_request(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class NationalAdministrationBackend(BaseBackend):

@@ -34,6 +34,9 @@ def enabled() -> bool:
 
 
 class ProConnectBackend(OIDCAuthenticationBackend):
+    def get_user(self, user_id):
+        return self.UserModel.objects.for_request(user_id)
+
     def authenticate(self, request, **kwargs):
         if not enabled():
             return None

@@ -33,7 +33,7 @@ from autodiag.scoring.answers import (
 )
 from autodiag.scoring.engine import score
 from autodiag.scoring.report import Report
-from autodiag.structures.models import Structure
+from autodiag.structures.models import Membership, Structure
 
 
 class DiagnosticError(Exception):
@@ -83,6 +83,39 @@ class DiagnosticQuerySet(models.QuerySet):
 
 
 class DiagnosticManager(models.Manager.from_queryset(DiagnosticQuerySet)):
+    def for_answering(self, pk: int, user) -> tuple[Diagnostic, str | None] | None:
+        """(the diagnostic, the user's role in its structure or None), or None
+        for an unknown diagnostic: what the autosave needs, in one indexed
+        query written out rather than built by the ORM, because it runs at
+        every answer and building the equivalent ORM query cost more than
+        running it. The instance holds only its id, structure, version and
+        status (other fields load on access); its version's large document
+        is not read (the built questionnaire is kept per process)."""
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        diagnostic, version = self.model._meta, QuestionnaireVersion._meta
+        sql = (
+            f"SELECT d.id, d.structure_id, d.questionnaire_id, d.status, q.content_hash, m.role "
+            f"FROM {quote(diagnostic.db_table)} d "
+            f"JOIN {quote(version.db_table)} q ON q.id = d.questionnaire_id "
+            f"LEFT JOIN {quote(Membership._meta.db_table)} m "
+            f"ON m.structure_id = d.structure_id AND m.user_id = %s "
+            f"WHERE d.id = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk, pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        *fields, content_hash, role = row
+        found = self.model.from_db(
+            self.db, ["id", "structure_id", "questionnaire_id", "status"], fields
+        )
+        found.questionnaire = QuestionnaireVersion.from_db(
+            self.db, ["id", "content_hash"], [found.questionnaire_id, content_hash]
+        )
+        return found, role
+
     def next_start_date(self, structure: Structure) -> datetime.datetime | None:
         """When the structure may start its next diagnostic (None: now)."""
         last = self.filter(structure=structure).validated().order_by("-validated_at").first()

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from autodiag.diagnostics.forms import changed_answers, field_name, initial_json
 from autodiag.diagnostics.models import DiagnosticError, LockedError
 from autodiag.diagnostics.progress import question_displayed, sections_progress
-from autodiag.permissions import can_edit_diagnostic, can_validate, diagnostic_member, require
+from autodiag.permissions import (
+    answering_member,
+    can_edit_diagnostic,
+    can_validate,
+    diagnostic_member,
+    require,
+)
 from autodiag.scoring.answers import AnswerValueError, item_displayed, used_channels
 from autodiag.scoring.formatting import format_percent
 
@@ -223,7 +229,7 @@ def section_answers(request, diagnostic, section_id):
 
 
 @require_POST
-@diagnostic_member
+@answering_member
 def save_answer(request, diagnostic, question_id):
     """The autosave endpoint: one answer as JSON `{"value": …}`."""
     if not diagnostic.is_draft:

@@ -168,7 +168,7 @@ def accept_invitation(request, token):
                                             first_name=form.cleaned_data["first_name"],
                                             last_name=form.cleaned_data["last_name"])  # fmt: skip
             invitation.accept(user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="autodiag.accounts.backends.LocalAccountBackend")
         messages.success(
             request, f"Bienvenue ! Vous avez rejoint l’équipe de {invitation.structure.name}."
         )

@@ -1,0 +1,76 @@
+"""The settings read the environment: what production sets changes what it
+should, and a fresh clone runs with nothing set."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from .conftest import PASSWORD, ROOT
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def settings_read_with(**environment) -> dict:
+    code = (
+        "import json; from autodiag import settings as s; "
+        "print(json.dumps({'engine': getattr(s, 'SESSION_ENGINE', 'django.contrib.sessions.backends.db'), "
+        "'cache': s.CACHES['default']['BACKEND']}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"} | environment
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_without_a_shared_cache_sessions_stay_in_the_database():
+    assert settings_read_with() == {
+        "engine": "django.contrib.sessions.backends.db",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+    }
+
+
+def test_a_shared_cache_serves_the_sessions():
+    assert settings_read_with(CACHE_URL="redis://127.0.0.1:6379/0") == {
+        "engine": "django.contrib.sessions.backends.cached_db",
+        "cache": "django.core.cache.backends.redis.RedisCache",
+    }
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.django_db
+def test_with_sessions_in_redis_a_sign_out_ends_the_session(client, draft, agent):
+    if not redis_reachable():
+        pytest.skip(f"Redis injoignable ({REDIS_URL})")
+    cache = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    with override_settings(
+        CACHES=cache, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"
+    ):
+        client.post(reverse("accounts:login"), {"username": agent.email, "password": PASSWORD})
+        url = reverse("diagnostics:save_answer", args=[draft.pk, "typologie"])
+        save = lambda: client.post(  # noqa: E731
+            url,
+            '{"value": "etat"}',
+            content_type="application/json",
+            HTTP_ACCEPT="application/json",
+        )
+        assert save().status_code == 200
+        stolen = client.cookies["sessionid"].value
+        client.post(reverse("accounts:logout"))
+        client.cookies["sessionid"] = stolen  # the old cookie, replayed
+        assert save().status_code == 401
