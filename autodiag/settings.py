@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,6 +155,8 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
 
 DSFR_MARK_OPTIONAL_FIELDS = True
 
@@ -206,3 +209,30 @@ OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for id_token_hint at sign-out
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
 OIDC_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+
+# Content-Security-Policy: every script, style, font and picture comes from
+# this site (DSFR's files, the autosave script, the stylesheets); no inline
+# script or style anywhere, charts are SVG with presentation attributes
+# (STACK-NOTES). Forms may lead to ProConnect: sign-in and sign-out
+# redirect there after a form is sent, which `form-action` governs.
+_FORM_TARGETS = ["'self'"] + sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(urlsplit, [OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT])
+        if PROCONNECT_ENABLED and parts.netloc
+    }
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": _FORM_TARGETS,
+    }
+}

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 
 def admin_access(request):
@@ -12,6 +14,8 @@ def admin_access(request):
 
 admin.site.has_permission = admin_access
 admin.site.site_header = "Autodiagnostic Services Publics+ — administration nationale"
+admin.site.site_title = "Administration de l’autodiagnostic Services Publics+"
+admin.site.index_title = "Administration nationale"
 
 urlpatterns = [
     path("", include("autodiag.structures.urls")),
@@ -19,4 +23,6 @@ urlpatterns = [
     path("diagnostics/", include("autodiag.diagnostics.urls")),
     path("diagnostics/", include("autodiag.reports.urls")),
     path("admin/", admin.site.urls),
+    # Pages without DSFR's favicon links (the admin) ask browsers' default place.
+    path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),
 ]

@@ -74,3 +74,13 @@ def test_with_sessions_in_redis_a_sign_out_ends_the_session(client, draft, agent
         client.post(reverse("accounts:logout"))
         client.cookies["sessionid"] = stolen  # the old cookie, replayed
         assert save().status_code == 401
+
+
+@pytest.mark.django_db
+def test_every_page_forbids_inline_scripts_and_framing(client):
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["form-action"] == "'self'"

@@ -62,6 +62,10 @@ def page(browser, live_server, django_db_serialized_rollback):
         yield page
     finally:
         context.close()
+    # Whatever the test looked at, nothing was refused by the site's
+    # Content-Security-Policy (an inline script or style would be).
+    refused = [error for error in errors if "Content Security Policy" in error]
+    assert not refused, f"refusé par la Content-Security-Policy : {refused}"
 
 
 @pytest.fixture
