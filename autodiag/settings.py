@@ -215,13 +215,12 @@ OIDC_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
 # script or style anywhere, charts are SVG with presentation attributes
 # (STACK-NOTES). Forms may lead to ProConnect: sign-in and sign-out
 # redirect there after a form is sent, which `form-action` governs.
-_FORM_TARGETS = ["'self'"] + sorted(
-    {
-        f"{parts.scheme}://{parts.netloc}"
-        for parts in map(urlsplit, [OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT])
-        if PROCONNECT_ENABLED and parts.netloc
-    }
-)
+_PROCONNECT_ORIGINS = {
+    f"{parts.scheme}://{parts.netloc}"
+    for parts in map(urlsplit, [OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT])
+    if PROCONNECT_ENABLED and parts.netloc
+}
+_FORM_TARGETS = ["'self'", *sorted(_PROCONNECT_ORIGINS)]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
