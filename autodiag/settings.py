@@ -171,6 +171,14 @@ INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 # The address people reach the platform at, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Who runs this instance, for the legal notice, the accessibility statement
+# and the personal-data page (docs/deploy.md).
+SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "Instance de démonstration de la plateforme autodiag")
+SITE_PUBLICATION_DIRECTOR = os.environ.get("SITE_PUBLICATION_DIRECTOR", "")
+SITE_HOSTING = os.environ.get("SITE_HOSTING", "")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@autodiag.local")
+ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "1er décembre 2026")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "autodiag <ne-pas-repondre@autodiag.local>"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("compte/", include("autodiag.accounts.urls")),
     path("diagnostics/", include("autodiag.diagnostics.urls")),
     path("diagnostics/", include("autodiag.reports.urls")),
+    path("", include("autodiag.information.urls")),
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),

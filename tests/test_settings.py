@@ -84,3 +84,13 @@ def test_every_page_forbids_inline_scripts_and_framing(client):
     assert directives["style-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["form-action"] == "'self'"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["accessibility", "legal_notice", "personal_data"])
+def test_information_pages_name_who_runs_the_instance(client, settings, name):
+    settings.SITE_PUBLISHER = "Direction interministérielle de la transformation publique"
+    settings.CONTACT_EMAIL = "autodiag@modernisation.gouv.fr"
+    page = client.get(reverse(f"information:{name}")).content.decode()
+    assert "Direction interministérielle de la transformation publique" in page
+    assert "autodiag@modernisation.gouv.fr" in page

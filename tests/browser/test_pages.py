@@ -59,3 +59,20 @@ def test_sign_in_page_with_proconnect_is_accessible(page, live_server):
         assert page.get_by_role("button", name=re.compile("ProConnect")).is_visible()
         assert_accessible(page, context="connexion avec ProConnect")
         screenshot(page, "connexion-proconnect")
+
+
+@pytest.mark.parametrize(
+    ("link", "heading"),
+    [
+        ("Accessibilité : non conforme", "Déclaration d’accessibilité"),
+        ("Mentions légales", "Mentions légales"),
+        ("Données personnelles et cookies", "Données personnelles"),
+    ],
+)
+def test_the_footer_leads_to_the_information_pages(page, live_server, link, heading):
+    """Reachable signed out, from any page's footer."""
+    page.goto(url(live_server, "/compte/connexion/"))
+    page.get_by_role("contentinfo").get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    screenshot(page, f"information-{heading}")
+    assert_accessible(page)
