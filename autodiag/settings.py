@@ -173,7 +173,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Who runs this instance, for the legal notice, the accessibility statement
 # and the personal-data page (docs/deploy.md).
-SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "Instance de démonstration de la plateforme autodiag")
+SITE_PUBLISHER = os.environ.get(
+    "SITE_PUBLISHER", "Instance de démonstration de la plateforme autodiag"
+)
 SITE_PUBLICATION_DIRECTOR = os.environ.get("SITE_PUBLICATION_DIRECTOR", "")
 SITE_HOSTING = os.environ.get("SITE_HOSTING", "")
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@autodiag.local")
