@@ -171,3 +171,21 @@ class SiteText(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} ({self.section_id})"
+
+
+class Reminder(models.Model):
+    """A campaign reminder e-mailed to a structure's managers by a head."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    sent_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.TextField("destinataires")  # the managers' addresses, one a line
+
+    class Meta:
+        verbose_name = "relance de campagne"
+        indexes = [models.Index(fields=["structure", "sent_at"], name="reminder_structure")]
+
+    def __str__(self):
+        return f"Relance de {self.structure} le {self.sent_at:%d/%m/%Y}"

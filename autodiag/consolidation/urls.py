@@ -9,3 +9,7 @@ urlpatterns = [
 urlpatterns += [
     path("structures/", views.structures, name="structures"),
 ]
+urlpatterns += [
+    path("campagne/", views.campaign, name="campaign"),
+    path("attentes/", views.needs, name="needs"),
+]

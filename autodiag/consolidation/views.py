@@ -6,28 +6,48 @@ administrators)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Substr
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from autodiag.consolidation import presentation
+from autodiag.consolidation.campaign import (
+    campaign_start,
+    completion,
+    drafts_in_progress,
+    remind,
+    without_diagnostic_this_year,
+)
 from autodiag.consolidation.figures import byte_range, ratio_of_units, unpack
 from autodiag.consolidation.filters import read_filters
 from autodiag.consolidation.layout import layout_of
+from autodiag.consolidation.models import STRENGTHS, SUPPORT_NEEDS, SiteText
 from autodiag.consolidation.statistics import (
     consolidated_statistics,
     lines_in_scope,
     structures_filtered,
 )
-from autodiag.permissions import consolidation_head, is_national_admin, scopes_of
+from autodiag.permissions import (
+    can_remind,
+    consolidation_head,
+    is_national_admin,
+    require,
+    scopes_of,
+)
 from autodiag.structures.models import Structure
 
 # (page, label, URL name, carries the filters): the pages of the section.
 PAGES = [
     ("report", "Vision consolidée", "consolidation:report", True),
     ("structures", "Structures", "consolidation:structures", True),
+    ("campaign", "Suivi de campagne", "consolidation:campaign", True),
+    ("needs", "Ce que demandent les sites", "consolidation:needs", True),
 ]
 
 
@@ -204,3 +224,162 @@ def structures(request):
         }
     )
     return render(request, "consolidation/structures.html", context)
+
+
+# -- campaign follow-up ----------------------------------------------------------
+
+CAMPAIGN_PAGE_SIZE = 50
+DRAFTS_PAGE_SIZE = 20
+MAX_REMINDERS_AT_ONCE = 500
+
+
+def _campaign_structures(request, form):
+    structures = structures_filtered(request.user, form.filters)
+    return Structure.objects.all() if structures is None else structures
+
+
+@consolidation_head
+def campaign(request):
+    form = read_filters(request.user, request.GET if request.method == "GET" else request.POST)
+    context = filter_context(request, form, "campaign")
+    year = timezone.localdate().year
+    context.update({"title": f"Suivi de la campagne {year}", "year": year, "places_only": True})
+    if not form.is_valid:
+        return render(request, "consolidation/campaign.html", context, status=400)
+    structures = _campaign_structures(request, form)
+    missing = without_diagnostic_this_year(structures)
+    if request.method == "POST":
+        return _send_reminders(request, missing, context["query"])
+    page = Paginator(missing, CAMPAIGN_PAGE_SIZE).get_page(request.GET.get("page"))
+    drafts_page = Paginator(drafts_in_progress(structures), DRAFTS_PAGE_SIZE).get_page(
+        request.GET.get("brouillons")
+    )
+    drafts = [{"diagnostic": d, "completion": completion(d)} for d in drafts_page]
+    context.update(
+        {
+            "page": page,
+            "count": presentation.count_text(page.paginator.count),
+            "drafts_page": drafts_page,
+            "drafts": drafts,
+            "drafts_count": presentation.count_text(drafts_page.paginator.count),
+            "campaign_start": presentation.long_date(campaign_start().date()),
+            "max_at_once": MAX_REMINDERS_AT_ONCE,
+        }
+    )
+    return render(request, "consolidation/campaign.html", context)
+
+
+def _send_reminders(request, missing, query: str):
+    """POST: remind the chosen structures (or every structure of the list,
+    up to MAX_REMINDERS_AT_ONCE), then say who was reminded."""
+    if request.POST.get("toutes") == "1":
+        chosen = list(missing[:MAX_REMINDERS_AT_ONCE])
+    else:
+        codes = request.POST.getlist("structure")
+        chosen = list(missing.filter(code__in=codes)) if codes else []
+    redirect_to = reverse("consolidation:campaign") + (f"?{query}" if query else "")
+    if not chosen:
+        messages.error(request, "Cochez au moins une structure à relancer.")
+        return redirect(redirect_to)
+    for structure in chosen:  # the permission layer decides, structure by structure
+        require(
+            can_remind(request.user, structure), "Cette structure n’est pas dans votre périmètre."
+        )
+    outcome = remind(chosen, request.user)
+    if outcome.reminded:
+        people = outcome.people
+        shown = ", ".join(people[:20]) + (
+            f" et {len(people) - 20} autre(s)" if len(people) > 20 else ""
+        )
+        messages.success(
+            request,
+            f"{len(outcome.reminded)} structure(s) relancée(s) : courriel envoyé à {len(people)} "
+            f"responsable(s) ({shown}).",
+        )
+    if outcome.already:
+        names = ", ".join(s.name for s in outcome.already[:10])
+        messages.info(
+            request,
+            f"{len(outcome.already)} structure(s) déjà relancée(s) depuis moins d’un jour, "
+            f"non relancée(s) à nouveau : {names}{' …' if len(outcome.already) > 10 else ''}.",
+        )
+    if outcome.no_manager:
+        names = ", ".join(s.name for s in outcome.no_manager[:10])
+        messages.warning(
+            request,
+            f"{len(outcome.no_manager)} structure(s) sans responsable à qui écrire : {names}"
+            f"{' …' if len(outcome.no_manager) > 10 else ''}. Désignez leur responsable depuis la page de la structure.",
+        )
+    return redirect(redirect_to)
+
+
+# -- what sites ask for ----------------------------------------------------------
+
+TEXTS_PAGE_SIZE = 30
+
+
+@consolidation_head
+def needs(request):
+    form = read_filters(request.user, request.GET)
+    context = filter_context(request, form, "needs")
+    context["title"] = "Ce que demandent les sites"
+    if not form.is_valid:
+        return render(request, "consolidation/needs.html", context, status=400)
+    filters = form.filters
+    version = filters.version.questionnaire()
+    purpose = request.GET.get("nature", SUPPORT_NEEDS)
+    purpose = purpose if purpose in (SUPPORT_NEEDS, STRENGTHS) else SUPPORT_NEEDS
+    theme = request.GET.get("thematique", "")
+    sections = {s.id: s.title for s in version.sections if not s.profile}
+    theme = theme if theme in sections else ""
+    lines = lines_in_scope(request.user, filters)
+    texts = SiteText.objects.filter(diagnostic_id__in=lines.values("pk"), purpose=purpose)
+    by_theme = dict(texts.order_by().values_list("section_id").annotate(n=Count("pk")))
+    if theme:
+        texts = texts.filter(section_id=theme)
+    texts = texts.select_related("diagnostic__structure").order_by(
+        "-diagnostic__validated_at", "pk"
+    )
+    page = Paginator(texts, TEXTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    current = consolidated_statistics(request.user, filters)
+    questions = []
+    for figure, summary in current.questions:
+        spread = current.spreads[figure.key]
+        answered = spread.none + spread.partly + spread.fully
+        questions.append(
+            {
+                "figure": figure,
+                "mean": presentation.percent(summary.mean),
+                "none": presentation.percent(Fraction(spread.none, answered) if answered else None),
+                "partly": presentation.percent(
+                    Fraction(spread.partly, answered) if answered else None
+                ),
+                "fully": presentation.percent(
+                    Fraction(spread.fully, answered) if answered else None
+                ),
+                "not_applicable": spread.not_applicable,
+                "answered": answered,
+            }
+        )
+    questions.sort(key=lambda q: q["figure"].commitment or 0)
+    query = context["query"]
+    context.update(
+        {
+            "filters": filters,
+            "period": presentation.period_text(filters),
+            "count": presentation.count_text(current.count),
+            "purpose": purpose,
+            "purpose_label": "Besoins d’appui" if purpose == SUPPORT_NEEDS else "Points forts",
+            "theme": theme,
+            "themes": [
+                {"id": sid, "title": title, "count": by_theme.get(sid, 0)}
+                for sid, title in sections.items()
+            ],
+            "sections": sections,
+            "page": page,
+            "questions": questions,
+            "sort_query": f"nature={purpose}" + (f"&thematique={theme}" if theme else ""),
+            "base_query": query,
+        }
+    )
+    return render(request, "consolidation/needs.html", context)
