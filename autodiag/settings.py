@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "autodiag.diagnostics",
     "autodiag.reports",
     "autodiag.consolidation",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -193,3 +195,9 @@ OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for id_token_hint at sign-out
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
 OIDC_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+
+# -- consolidation (issue 5) -----------------------------------------------------
+# Large exports are built in the background: `autodiag db_worker` runs the
+# queue (STACK-NOTES). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# builds them in the request instead (no worker to run).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

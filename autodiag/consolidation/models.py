@@ -189,3 +189,43 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"Relance de {self.structure} le {self.sent_at:%d/%m/%Y}"
+
+
+class Export(models.Model):
+    """A large export built in the background (`tasks.build_export`), with
+    its progress; only the person who asked for it downloads it."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUSES = [
+        (PENDING, "En attente"),
+        (RUNNING, "En cours"),
+        (DONE, "Prêt"),
+        (FAILED, "Échec"),
+    ]
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # "consolidated" or "structures"
+    file_format = models.CharField(max_length=4)  # "csv" or "xlsx"
+    every = models.BooleanField(default=False)  # every diagnostic of the period
+    filters = models.JSONField()  # the query string's values, read again when built
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Export {self.file_name or self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.DONE:
+            return 100
+        return round(100 * self.done / self.total) if self.total else 0

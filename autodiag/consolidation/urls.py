@@ -13,3 +13,7 @@ urlpatterns += [
     path("campagne/", views.campaign, name="campaign"),
     path("attentes/", views.needs, name="needs"),
 ]
+urlpatterns += [
+    path("exports/", views.exports_page, name="exports"),
+    path("exports/<int:pk>/", views.export_download, name="export_download"),
+]

@@ -6,17 +6,22 @@ administrators)."""
 
 from __future__ import annotations
 
+import io
 from fractions import Fraction
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Substr
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 
-from autodiag.consolidation import presentation
+from autodiag.consolidation import exports, presentation
 from autodiag.consolidation.campaign import (
     campaign_start,
     completion,
@@ -27,12 +32,13 @@ from autodiag.consolidation.campaign import (
 from autodiag.consolidation.figures import byte_range, ratio_of_units, unpack
 from autodiag.consolidation.filters import read_filters
 from autodiag.consolidation.layout import layout_of
-from autodiag.consolidation.models import STRENGTHS, SUPPORT_NEEDS, SiteText
+from autodiag.consolidation.models import STRENGTHS, SUPPORT_NEEDS, Export, SiteText
 from autodiag.consolidation.statistics import (
     consolidated_statistics,
     lines_in_scope,
     structures_filtered,
 )
+from autodiag.consolidation.tasks import build_export
 from autodiag.permissions import (
     can_remind,
     consolidation_head,
@@ -48,7 +54,10 @@ PAGES = [
     ("structures", "Structures", "consolidation:structures", True),
     ("campaign", "Suivi de campagne", "consolidation:campaign", True),
     ("needs", "Ce que demandent les sites", "consolidation:needs", True),
+    ("exports", "Exports", "consolidation:exports", True),
 ]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def subnav(page: str, query: str) -> list[dict]:
@@ -383,3 +392,88 @@ def needs(request):
         }
     )
     return render(request, "consolidation/needs.html", context)
+
+
+# -- exports ---------------------------------------------------------------------
+
+KINDS = {"consolidated": "la vision consolidée", "structures": "les résultats par structure"}
+FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+
+
+@consolidation_head
+def exports_page(request):
+    form = read_filters(request.user, request.GET if request.method == "GET" else request.POST)
+    context = filter_context(request, form, "exports")
+    context["title"] = "Exporter les résultats"
+    if request.method == "POST":
+        return _export(request, form, context)
+    mine = list(Export.objects.filter(user=request.user)[:10])
+    context.update(
+        {
+            "filters": form.filters,
+            "period": presentation.period_text(form.filters) if form.is_valid else "",
+            "exports": mine,
+            "running": any(e.status in (Export.PENDING, Export.RUNNING) for e in mine),
+            "sync_limit": presentation.count_text(exports.SYNC_LIMIT),
+        }
+    )
+    return render(
+        request, "consolidation/exports.html", context, status=200 if form.is_valid else 400
+    )
+
+
+def _export(request, form, context):
+    kind = request.POST.get("contenu", "")
+    file_format = request.POST.get("format", "")
+    every = request.POST.get("diagnostics") == "tous"
+    problems = []
+    if kind not in KINDS:
+        problems.append("Choisissez le contenu de l’export.")
+    if file_format not in FORMATS:
+        problems.append("Choisissez le format de l’export (CSV ou XLSX).")
+    if not form.is_valid or problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect(
+            reverse("consolidation:exports") + (f"?{context['query']}" if context["query"] else "")
+        )
+    filters = form.filters
+    if (
+        kind == "consolidated"
+        or exports.structure_lines(request.user, filters, every).count() <= exports.SYNC_LIMIT
+    ):
+        buffer = io.BytesIO()
+        exports.build(kind, file_format, request.user, filters, every, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=FORMATS[file_format])
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=exports.filename(kind, file_format, filters)
+        )
+        add_never_cache_headers(response)
+        return response
+    export = Export.objects.create(
+        user=request.user, kind=kind, file_format=file_format, every=every, filters=form.values
+    )
+    build_export.enqueue(export.pk)
+    messages.info(
+        request,
+        "L’export est long : il se prépare en arrière-plan. Cette page montre son avancement ; "
+        "le lien de téléchargement apparaît dès qu’il est prêt.",
+    )
+    return redirect(
+        reverse("consolidation:exports") + (f"?{context['query']}" if context["query"] else "")
+    )
+
+
+@consolidation_head
+def export_download(request, pk):
+    export = Export.objects.filter(pk=pk, user=request.user, status=Export.DONE).first()
+    if export is None or not Path(export.path).exists():
+        raise Http404("Export introuvable")
+    response = FileResponse(
+        open(export.path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=FORMATS[export.file_format],
+    )
+    add_never_cache_headers(response)
+    return response
