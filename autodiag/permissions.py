@@ -265,3 +265,15 @@ def consolidation_head(view):
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+def api_token_holder(token):
+    """The person an API token acts for, or None when the token no longer
+    gives access (revoked, or its creator no longer heads its network).
+    The API then reads what this person reads, limited to the network."""
+    if token is None or token.revoked_at is not None:
+        return None
+    user = token.created_by
+    if not user.is_active or not can_manage_api_tokens(user, token.network):
+        return None
+    return user

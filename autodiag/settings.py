@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "autodiag.diagnostics",
     "autodiag.reports",
     "autodiag.consolidation",
+    "autodiag.api",
     "django_tasks",
     "django_tasks_db",
 ]

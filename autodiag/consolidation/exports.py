@@ -188,7 +188,6 @@ def structure_rows(lines, progress: Callable[[int], None] | None = None) -> Iter
             line.diagnostic_id,
             *[units_percent(units) for units in unpack(line.figures)],
         ]
-        done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done)
 

@@ -17,3 +17,6 @@ urlpatterns += [
     path("exports/", views.exports_page, name="exports"),
     path("exports/<int:pk>/", views.export_download, name="export_download"),
 ]
+urlpatterns += [
+    path("api/", views.tokens, name="tokens"),
+]

@@ -40,6 +40,7 @@ from autodiag.consolidation.statistics import (
 )
 from autodiag.consolidation.tasks import build_export
 from autodiag.permissions import (
+    can_manage_api_tokens,
     can_remind,
     consolidation_head,
     is_national_admin,
@@ -55,6 +56,7 @@ PAGES = [
     ("campaign", "Suivi de campagne", "consolidation:campaign", True),
     ("needs", "Ce que demandent les sites", "consolidation:needs", True),
     ("exports", "Exports", "consolidation:exports", True),
+    ("tokens", "Accès à l’API", "consolidation:tokens", False),
 ]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -477,3 +479,61 @@ def export_download(request, pk):
     )
     add_never_cache_headers(response)
     return response
+
+
+# -- API tokens --------------------------------------------------------------------
+
+
+def _manageable_networks(user):
+    from autodiag.permissions import networks_in_scope
+
+    return [n for n in networks_in_scope(user).order_by("name") if can_manage_api_tokens(user, n)]
+
+
+@consolidation_head
+def tokens(request):
+    from autodiag.api.models import ApiToken
+
+    networks = _manageable_networks(request.user)
+    context = {
+        "title": "Accès à l’API",
+        "nav": "consolidation",
+        "scopes": scopes_of(request.user),
+        "subnav_items": subnav("tokens", ""),
+        "networks": networks,
+        "api_docs": "/api/docs",
+    }
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        token = (
+            ApiToken.objects.filter(pk=request.POST.get("token")).select_related("network").first()
+        )
+        if token is None or not can_manage_api_tokens(request.user, token.network):
+            raise Http404("Jeton introuvable")
+        token.revoke()
+        messages.success(
+            request, f"Le jeton « {token.name} » est révoqué : il ne donne plus accès à l’API."
+        )
+        return redirect("consolidation:tokens")
+    status = 200
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        network = next((n for n in networks if str(n.pk) == request.POST.get("network")), None)
+        errors = {}
+        if not name:
+            errors["name"] = "Donnez un nom au jeton (par exemple, le programme qui l’utilise)."
+        elif len(name) > 100:
+            errors["name"] = "Le nom ne dépasse pas 100 caractères."
+        if network is None:
+            errors["network"] = "Choisissez un réseau que vous administrez."
+        if errors:
+            context.update({"errors": errors, "values": request.POST})
+            status = 400
+        else:
+            record, clear = ApiToken.issue(network, name, request.user)
+            context.update({"new_token": clear, "new_record": record})
+    context["tokens"] = [
+        t
+        for t in ApiToken.objects.select_related("network", "created_by").order_by("-created_at")
+        if can_manage_api_tokens(request.user, t.network)
+    ][:100]
+    return render(request, "consolidation/tokens.html", context, status=status)
