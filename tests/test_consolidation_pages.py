@@ -105,3 +105,84 @@ def test_needs_show_texts_and_national_questions_in_scope(version):
     assert "Des modèles de courriers en langage clair." in html
     assert "Texte d’un autre réseau." not in html
     assert "Questions relevant du niveau national" in html
+
+
+# -- earlier results ---------------------------------------------------------------
+
+
+EARLIER_CSV = (
+    "code;date_validation;note_globale;engagement_1;engagement_2;engagement_3;engagement_4;"
+    "engagement_5;engagement_6;engagement_7;engagement_8;engagement_9\n"
+    "CAF1;15/03/2024;71,3;73;57,1;84,2;62,2;75;79,3;55;71,7;100\n"
+    "CAF1;20/03/2023;56,6;44,4;60,8;53;33,3;;70;50;60;40\n"
+)
+
+
+@pytest.fixture
+def earlier(db):
+    from autodiag.questionnaires.loader import load_questionnaire
+    from autodiag.questionnaires.models import QuestionnaireVersion
+
+    return QuestionnaireVersion.record(load_questionnaire("sp-plus-2021"))[0]
+
+
+def upload(client, content: str, action="import"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("resultats.csv", content.encode("utf-8"), content_type="text/csv")
+    return client.post(reverse("consolidation:history_import"), {"file": file, "action": action})
+
+
+def test_earlier_results_are_imported_as_their_own_version(version, earlier):
+    from autodiag.diagnostics.models import Diagnostic
+
+    site = structure("CAF1")
+    cnaf = Network.objects.get(name="CNAF")
+    client = client_for(head("t@t.fr", ScopeKind.NETWORK, cnaf))
+    checked = upload(client, EARLIER_CSV, action="check")
+    assert "2 résultats prêts à importer" in checked.content.decode()
+    assert not Diagnostic.objects.exists()
+    response = upload(client, EARLIER_CSV)
+    assert response.status_code == 302
+    imported = Diagnostic.objects.filter(structure=site).order_by("validated_at")
+    assert [d.questionnaire_id for d in imported] == ["sp-plus-2021", "sp-plus-2021"]
+    # The global score is kept as it was (not the mean of the commitments).
+    assert imported[1].result.global_score == Decimal("71.3")
+    assert imported[0].result.report["commitments"][4]["score"] is None  # empty: not evaluated
+    # The results page of an imported diagnostic reads like any other.
+    page = client.get(reverse("reports:results", args=[imported[1].pk])).content.decode()
+    assert "71,3\u00a0%" in page
+    # 2026 results beside them: the history shows both, compares only what is comparable.
+    diagnostic_with_figures(
+        site, version, days_ago(3), dict.fromkeys(figure_names(version), Decimal(60))
+    )
+    history = client.get(reverse("consolidation:history")).content.decode()
+    assert "Services Publics+ 2021–2025" in history and "Services Publics+ 2026" in history
+    assert "ne se comparent pas entre elles sur la note globale" in history
+    assert "Engagements comparables" in history
+    assert "engagement 4 (ancienne version)" not in history  # orientation: no 2026 counterpart
+
+
+def test_a_faulty_file_imports_nothing_and_names_every_fault(earlier):
+    from autodiag.diagnostics.models import Diagnostic
+
+    structure("CAF1")
+    structure("PREF16", network="Intérieur", department="16", region="75")
+    cnaf = Network.objects.get(name="CNAF")
+    client = client_for(head("t@t.fr", ScopeKind.NETWORK, cnaf))
+    faulty = EARLIER_CSV + (
+        "PREF16;01/02/2024;50;50;50;50;50;50;50;50;50;50\n"
+        "CAF1;31/02/2024;50;50;50;50;50;50;50;50;50;50\n"
+        "CAF1;01/02/2022;150;50;50;50;50;50;50;50;50;abc\n"
+    )
+    response = upload(client, faulty)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "ligne 4, colonne « code » : structure « PREF16 » inconnue ou hors de votre périmètre"
+        in html
+    )
+    assert "ligne 5, colonne « date_validation » : date invalide" in html
+    assert "ligne 6, colonne « note_globale » : pourcentage entre 0 et 100 attendu" in html
+    assert "ligne 6, colonne « engagement_9 »" in html
+    assert not Diagnostic.objects.exists()

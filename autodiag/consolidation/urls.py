@@ -20,3 +20,7 @@ urlpatterns += [
 urlpatterns += [
     path("api/", views.tokens, name="tokens"),
 ]
+urlpatterns += [
+    path("historique/", views.history, name="history"),
+    path("historique/import/", views.history_import, name="history_import"),
+]

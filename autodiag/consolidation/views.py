@@ -6,6 +6,7 @@ administrators)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from fractions import Fraction
 from pathlib import Path
@@ -31,8 +32,9 @@ from autodiag.consolidation.campaign import (
 )
 from autodiag.consolidation.figures import byte_range, ratio_of_units, unpack
 from autodiag.consolidation.filters import read_filters
+from autodiag.consolidation.history import apply_results, read_results
 from autodiag.consolidation.layout import layout_of
-from autodiag.consolidation.models import STRENGTHS, SUPPORT_NEEDS, Export, SiteText
+from autodiag.consolidation.models import STRENGTHS, SUPPORT_NEEDS, Export, ResultLine, SiteText
 from autodiag.consolidation.statistics import (
     consolidated_statistics,
     lines_in_scope,
@@ -46,7 +48,10 @@ from autodiag.permissions import (
     is_national_admin,
     require,
     scopes_of,
+    structures_in_scope,
 )
+from autodiag.questionnaires.models import QuestionnaireVersion
+from autodiag.reports.charts import Datum, bar_chart
 from autodiag.structures.models import Structure
 
 # (page, label, URL name, carries the filters): the pages of the section.
@@ -56,6 +61,7 @@ PAGES = [
     ("campaign", "Suivi de campagne", "consolidation:campaign", True),
     ("needs", "Ce que demandent les sites", "consolidation:needs", True),
     ("exports", "Exports", "consolidation:exports", True),
+    ("history", "Historique", "consolidation:history", True),
     ("tokens", "Accès à l’API", "consolidation:tokens", False),
 ]
 
@@ -537,3 +543,160 @@ def tokens(request):
         if can_manage_api_tokens(request.user, t.network)
     ][:100]
     return render(request, "consolidation/tokens.html", context, status=status)
+
+
+# -- history and earlier results -------------------------------------------------------
+
+MAX_HISTORY_UPLOAD = 20 * 1024 * 1024
+
+
+def _year_filters(version, year, base):
+    from dataclasses import replace
+
+    return replace(
+        base, version=version, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)
+    )
+
+
+@consolidation_head
+def history(request):
+    """Each year's consolidated rate, per questionnaire version; the
+    commitments that keep the same promise across versions side by side;
+    never the global figures of two versions compared."""
+    form = read_filters(request.user, request.GET)
+    context = filter_context(request, form, "history")
+    context.update({"title": "Historique des résultats", "places_only": True})
+    if not form.is_valid:
+        return render(request, "consolidation/history.html", context, status=400)
+    base = form.filters
+    today = timezone.localdate()
+    versions = []
+    by_year: dict[int, dict] = {}
+    for version in QuestionnaireVersion.objects.defer("document").order_by("id"):
+        years = sorted(
+            {
+                moment.year
+                for moment in ResultLine.objects.filter(questionnaire=version).dates(
+                    "validated_at", "year"
+                )
+            }
+        )
+        rows = []
+        for year in years:
+            if year > today.year:
+                continue
+            current = consolidated_statistics(request.user, _year_filters(version, year, base))
+            if not current.count:
+                continue
+            rows.append(
+                {
+                    "year": year,
+                    "count": current.count,
+                    "rate": current.rate,
+                    "consolidated": current,
+                }
+            )
+            by_year.setdefault(year, {})[version.pk] = current
+        if rows:
+            chart = bar_chart(
+                f"historique-{version.pk}",
+                f"Taux d’atteinte consolidé par année — {version.title}",
+                [
+                    Datum(str(r["year"]), float(r["rate"] * 100) if r["rate"] is not None else None,
+                          presentation.percent(r["rate"]), (presentation.count_text(r["count"]),))
+                    for r in rows
+                ],
+                caption=f"Taux d’atteinte consolidé et diagnostics pris en compte par année — {version.title}",
+                label_header="Année",
+                value_header="Taux consolidé",
+                extra_headers=("Diagnostics pris en compte",),
+            )  # fmt: skip
+            versions.append({"version": version, "rows": rows, "chart": chart})
+    context.update({"versions": versions, "comparisons": _comparisons(versions, by_year)})
+    return render(request, "consolidation/history.html", context)
+
+
+def _comparisons(versions, by_year) -> list[dict]:
+    """For each commitment an older version declares comparable
+    (`comparable_with` in its file), the mean of each year in either
+    version, as one series."""
+    comparisons = []
+    for entry in versions:
+        document = entry["version"].questionnaire().document
+        comparable = document.get("comparable_with") or {}
+        target = comparable.get("version")
+        pairs = {int(k): int(v) for k, v in (comparable.get("commitments") or {}).items()}
+        target_entry = next((e for e in versions if e["version"].pk == target), None)
+        if not pairs or target_entry is None:
+            continue
+        old, new = entry["version"], target_entry["version"]
+        new_titles = {c.number: c.title for c in new.questionnaire().commitments}
+        for own, other in sorted(pairs.items(), key=lambda p: p[1]):
+            data = []
+            for year in sorted(by_year):
+                for version, number in ((old, own), (new, other)):
+                    current = by_year[year].get(version.pk)
+                    summary = current.summary("commitment", str(number)) if current else None
+                    if summary is None or summary.mean is None:
+                        continue
+                    label = f"{year} — engagement {number} ({'ancienne version' if version == old else 'version ' + version.pk})"
+                    data.append(Datum(label, float(summary.mean * 100), presentation.percent(summary.mean),
+                                      (presentation.count_text(summary.count),)))  # fmt: skip
+            if data:
+                comparisons.append(
+                    {
+                        "title": new_titles.get(other, ""),
+                        "chart": bar_chart(
+                            f"comparaison-{other}",
+                            f"Engagement {other} ({new.pk}) et engagement {own} ({old.pk}) : moyenne par année",
+                            data,
+                            caption=f"Moyenne par année de l’engagement « {new_titles.get(other, '')} », dans les deux versions",
+                            label_header="Année et version",
+                            value_header="Moyenne",
+                            extra_headers=("Diagnostics",),
+                        ),
+                    }
+                )
+    return comparisons
+
+
+@consolidation_head
+def history_import(request):
+    context = {
+        "title": "Importer des résultats antérieurs",
+        "nav": "consolidation",
+        "scopes": scopes_of(request.user),
+        "subnav_items": subnav("history", ""),
+    }
+    if request.method != "POST":
+        return render(request, "consolidation/history_import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["upload_error"] = "Choisissez un fichier CSV."
+        return render(request, "consolidation/history_import.html", context, status=400)
+    if upload.size > MAX_HISTORY_UPLOAD:
+        context["upload_error"] = (
+            "Le fichier dépasse 20 Mo : utilisez la commande « autodiag import-results »."
+        )
+        return render(request, "consolidation/history_import.html", context, status=400)
+    preview = read_results(upload.read(), structures_in_scope(request.user))
+    context.update(
+        {
+            "preview": preview,
+            "faults": preview.faults[:300],
+            "more": max(0, len(preview.faults) - 300),
+        }
+    )
+    if preview.faults or request.POST.get("action") != "import":
+        context["checked"] = True
+        return render(
+            request,
+            "consolidation/history_import.html",
+            context,
+            status=400 if preview.faults else 200,
+        )
+    count = apply_results(preview, request.user)
+    messages.success(
+        request, f"{count} résultat(s) antérieur(s) importé(s) (version à 9 engagements)."
+    )
+    return redirect("consolidation:history")
