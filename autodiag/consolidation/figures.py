@@ -35,7 +35,6 @@ NOT_EVALUATED = -1
 UNITS_PER_PERCENT = 10_000
 UNITS_PER_RATIO = 100 * UNITS_PER_PERCENT  # a ratio of 1 is 1,000,000 units
 DTYPE = np.dtype(">i4")
-NATIVE = np.dtype("=i4")
 FOUR_PLACES = Decimal("0.0001")
 BUCKETS = 10  # distribution of global scores: 0–10 %, 10–20 %, … 90–100 %
 
@@ -80,13 +79,13 @@ def matrix(rows: Iterable[bytes] | bytes, width: int) -> np.ndarray:
     array = np.frombuffer(data, dtype=DTYPE)
     if array.size % width:
         raise ValueError("des lignes de chiffres n’ont pas la largeur de leur version")
-    return array.astype(NATIVE).reshape(-1, width)
+    return array.reshape(-1, width)  # big-endian: numpy converts when computing
 
 
 def summarize_column(column: np.ndarray) -> Summary:
     """count, mean, minimum, maximum and median of one figure, exactly,
     leaving out the diagnostics where it was not evaluated."""
-    values = column[column >= 0]
+    values = column if column.size and column.min() >= 0 else column[column >= 0]
     count = int(values.size)
     if not count:
         return Summary(0, None, None, None, None)

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'ligne de résultats consolidables',
-                'indexes': [models.Index(fields=['questionnaire', 'validated_at'], name='line_version_validated'), models.Index(fields=['questionnaire', 'superseded_at'], name='line_version_superseded'), models.Index(fields=['structure', 'questionnaire', 'validated_at'], name='line_structure')],
+                'indexes': [models.Index(fields=['questionnaire', 'validated_at'], name='line_version_validated'), models.Index(fields=['questionnaire', 'superseded_at', 'validated_at'], name='line_version_superseded'), models.Index(fields=['structure', 'questionnaire', 'validated_at'], name='line_structure')],
             },
         ),
         migrations.CreateModel(
