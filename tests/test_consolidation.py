@@ -361,8 +361,34 @@ def test_who_may_open_the_consolidated_pages(
         "national administrator": lambda: head("a@t.fr", ScopeKind.NATIONAL),
     }
     user = people[who]() if callable(people[who]) else people[who]
-    for name in ("consolidation:report", "consolidation:structures"):
-        response = client_for(user).get(reverse(name))
+    pages = [
+        "report",
+        "structures",
+        "campaign",
+        "needs",
+        "exports",
+        "history",
+        "history_import",
+        "tokens",
+    ]
+    for name in pages:
+        response = client_for(user).get(reverse(f"consolidation:{name}"))
         assert response.status_code == expected, (who, name)
         if expected == 302:
             assert response["Location"].startswith(reverse("accounts:login"))
+    # The actions: nobody but a head gets past the guard.
+    for name, data in (
+        ("campaign", {"structure": [structure.code]}),
+        ("exports", {"contenu": "structures", "format": "csv"}),
+        ("tokens", {"name": "x", "network": structure.network_id}),
+        ("history_import", {}),
+    ):
+        response = client_for(user).post(reverse(f"consolidation:{name}"), data)
+        if expected == 200:
+            assert response.status_code in (200, 302, 400), (who, name)
+        else:
+            assert response.status_code == expected, (who, name)
+    assert client_for(user).get(reverse("consolidation:export_download", args=[1])).status_code in (
+        404,
+        302,
+    )

@@ -254,9 +254,9 @@ def _vary(question, raw, rng: random.Random, level: float):
 def _texts(version, rng: random.Random) -> dict[str, str]:
     texts = {}
     for question in version.questions():
-        if question.purpose == "points-forts" and rng.random() < 0.25:
+        if question.purpose == "points-forts" and rng.random() < 0.12:
             texts[question.id] = rng.choice(STRENGTHS)
-        elif question.purpose == "besoins-appui" and rng.random() < 0.3:
+        elif question.purpose == "besoins-appui" and rng.random() < 0.15:
             texts[question.id] = rng.choice(NEEDS)
     return texts
 
@@ -355,3 +355,37 @@ def load(version, agent) -> None:
                 question_id__in=[q.id for q in list(draft.version.questions())[60:]]
             ).delete()
     ResultLine.objects.follow_diagnostic_dates()
+    earlier_results(agent)
+
+
+def earlier_results(by) -> None:
+    """Results of 2023 and 2024 on the earlier 9-commitment version for the
+    CNAF sites, imported through the same path as a file (history.py), so
+    that the history shows both versions."""
+    from autodiag.consolidation.history import EARLIER_VERSION, apply_results, read_results
+    from autodiag.questionnaires.loader import load_questionnaire
+    from autodiag.questionnaires.models import QuestionnaireVersion
+
+    QuestionnaireVersion.record(load_questionnaire(EARLIER_VERSION))
+    if Diagnostic.objects.filter(questionnaire_id=EARLIER_VERSION).exists():
+        return
+    lines = [
+        "code;date_validation;note_globale;" + ";".join(f"engagement_{n}" for n in range(1, 10))
+    ]
+    for code, *_, level, plan in SITES:
+        if not code.startswith("CAF") or plan == "none":
+            continue
+        rng = random.Random(f"{code}-earlier")
+        for year, drift in ((2023, -0.08), (2024, -0.04)):
+            scores = [
+                min(100, max(0, 100 * (level + drift + rng.gauss(0, 0.08)))) for _ in range(9)
+            ]
+            overall = sum(scores) / 9 - 1.8  # the earlier global figure was not the mean
+            day = rng.randint(1, 28)
+            lines.append(
+                f"{code};{day:02d}/0{rng.randint(2, 6)}/{year};{overall:.1f};"
+                + ";".join(f"{v:.1f}" for v in scores)
+            )
+    preview = read_results("\n".join(lines).encode("utf-8"), Structure.objects.all())
+    if preview.is_valid:
+        apply_results(preview, by)

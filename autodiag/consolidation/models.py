@@ -120,7 +120,10 @@ class ResultLine(models.Model):
         verbose_name = "ligne de résultats consolidables"
         indexes = [
             models.Index(fields=["questionnaire", "validated_at"], name="line_version_validated"),
-            models.Index(fields=["questionnaire", "superseded_at", "validated_at"], name="line_version_superseded"),
+            models.Index(
+                fields=["questionnaire", "superseded_at", "validated_at"],
+                name="line_version_superseded",
+            ),
             models.Index(
                 fields=["structure", "questionnaire", "validated_at"], name="line_structure"
             ),
