@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -76,7 +77,7 @@ def test_network_head_reads_filters_drills_exports_and_calls_the_api(page, live_
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Exporter").click()
     workbook = load_workbook(
-        io.BytesIO(open(download_info.value.path(), "rb").read()), read_only=True
+        io.BytesIO(Path(download_info.value.path()).read_bytes()), read_only=True
     )
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "code" and "note_globale" in rows[0] and len(rows) > 2
@@ -85,7 +86,7 @@ def test_network_head_reads_filters_drills_exports_and_calls_the_api(page, live_
     page.click("label[for=format-csv]")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Exporter").click()
-    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("nature;cle;libelle") and "taux consolidé" in text
 
     # An API token, then the API called with it.
@@ -124,7 +125,7 @@ def test_the_xlsx_export_is_read_back(page, live_server, demo_data):
     page.goto(url(live_server, "/perimetre/resultats/exports/"))
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Exporter").click()
-    data = open(download_info.value.path(), "rb").read()
+    data = Path(download_info.value.path()).read_bytes()
     rows = list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
     commitment = next(r for r in rows if r[0] == "engagement" and r[1] == "1")
     assert isinstance(commitment[5], float) and 0 <= commitment[5] <= 100
