@@ -30,7 +30,7 @@ from autodiag.consolidation.exports import structure_lines
 from autodiag.consolidation.figures import unpack
 from autodiag.consolidation.filters import read_filters
 from autodiag.consolidation.layout import layout_of
-from autodiag.consolidation.statistics import consolidated_statistics
+from autodiag.consolidation.statistics import consolidated_statistics, national_statistics
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.permissions import api_token_holder, can_view_diagnostic, structures_in_scope
 from autodiag.scoring.aggregate import Summary
@@ -354,7 +354,7 @@ def get_statistics(request, filters: Query[Filters]):
     chosen = _filters(request, filters)
     current = consolidated_statistics(request.api_user, chosen)
     previous = consolidated_statistics(request.api_user, chosen.previous_period())
-    national = consolidated_statistics(request.api_user, chosen.national(), whole_country=True)
+    national = national_statistics(chosen)
 
     def summaries(kind):
         return [

@@ -39,6 +39,7 @@ from autodiag.consolidation.statistics import (
     Filters,
     consolidated_statistics,
     lines_in_scope,
+    national_statistics,
     structures_filtered,
 )
 
@@ -86,7 +87,7 @@ CONSOLIDATED_COLUMNS = [
 def consolidated_rows(user, filters: Filters) -> Iterator[list]:
     current = consolidated_statistics(user, filters)
     previous = consolidated_statistics(user, filters.previous_period())
-    national = consolidated_statistics(user, filters.national(), whole_country=True)
+    national = national_statistics(filters)
     for figure in current.layout.figures:
         summary = current.summary(figure.kind, figure.key)
         before = previous.summary(figure.kind, figure.key)

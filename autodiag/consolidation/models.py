@@ -93,6 +93,10 @@ class ResultLineManager(models.Manager.from_queryset(ResultLineQuerySet)):
                 superseded = following.validated_at if following else STILL_LATEST
                 if line.superseded_at != superseded:
                     self.filter(pk=line.pk).update(superseded_at=superseded)
+        if moved:
+            from django.core.cache import cache
+
+            cache.clear()  # cached national figures are keyed on new lines only
         return len(moved)
 
     def record_result(self, diagnostic: Diagnostic, scores, report_json: dict) -> ResultLine:

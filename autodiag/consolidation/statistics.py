@@ -23,8 +23,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from autodiag.consolidation.figures import (
@@ -208,6 +209,31 @@ def consolidate(lines, version: QuestionnaireVersion) -> Consolidated:
 
 def consolidated_statistics(user, filters: Filters, *, whole_country: bool = False) -> Consolidated:
     return consolidate(lines_in_scope(user, filters, whole_country=whole_country), filters.version)
+
+
+NATIONAL_CACHE_SECONDS = 3600
+
+
+def data_version() -> int:
+    """Grows with every line written (validation, import): the newest
+    line's id, read from the primary key's index."""
+    return ResultLine.objects.aggregate(newest=Max("pk"))["newest"] or 0
+
+
+def national_statistics(filters: Filters) -> Consolidated:
+    """The whole country's figures for the filters' version and period,
+    shared by every head (the "national figures beside"): cached, under a
+    key that changes as soon as a diagnostic is validated or imported."""
+    national = filters.national()
+    key = (
+        f"consolidation-national:{national.version.pk}:{national.start}:{national.end}:"
+        f"{data_version()}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = consolidate(lines_in_scope(None, national, whole_country=True), national.version)
+        cache.set(key, cached, NATIONAL_CACHE_SECONDS)
+    return cached
 
 
 # -- the direct computation, for the tests ------------------------------------

@@ -38,6 +38,7 @@ from autodiag.consolidation.models import STRENGTHS, SUPPORT_NEEDS, Export, Resu
 from autodiag.consolidation.statistics import (
     consolidated_statistics,
     lines_in_scope,
+    national_statistics,
     structures_filtered,
 )
 from autodiag.consolidation.tasks import build_export
@@ -110,11 +111,7 @@ def report(request):
     previous_filters = filters.previous_period()
     previous = consolidated_statistics(request.user, previous_filters)
     same_as_national = is_national_admin(request.user) and not filters.places_or_kinds
-    national = (
-        current
-        if same_as_national
-        else consolidated_statistics(request.user, filters.national(), whole_country=True)
-    )
+    national = current if same_as_national else national_statistics(filters)
     context.update(
         {
             "filters": filters,
