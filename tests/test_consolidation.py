@@ -392,3 +392,18 @@ def test_who_may_open_the_consolidated_pages(
         404,
         302,
     )
+
+
+def test_the_figures_modules_are_pure():
+    """layout, figures and lines import neither Django nor a model
+    (docs/ARCHITECTURE.md)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import autodiag.consolidation.layout, autodiag.consolidation.figures, autodiag.consolidation.lines\n"
+        "print(','.join(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
