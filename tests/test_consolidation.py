@@ -405,5 +405,7 @@ def test_the_figures_modules_are_pure():
         "import autodiag.consolidation.layout, autodiag.consolidation.figures, autodiag.consolidation.lines\n"
         "print(','.join(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

@@ -186,3 +186,26 @@ def test_a_faulty_file_imports_nothing_and_names_every_fault(earlier):
     assert "ligne 6, colonne « note_globale » : pourcentage entre 0 et 100 attendu" in html
     assert "ligne 6, colonne « engagement_9 »" in html
     assert not Diagnostic.objects.exists()
+
+
+def test_a_report_compares_with_an_earlier_version_only_where_comparable(
+    version, earlier, structure, agent, manager
+):
+    """After imported 2021–2025 results, a 2026 report's changes: the
+    global score is not compared; commitment 3 (same promise) is, commitment
+    5 (new in 2026, "information claire") is not."""
+    from .factories import validated_diagnostic
+
+    line = "CAF69TEST;15/03/2024;71,3;73;57,1;50;62,2;75;79,3;55;71,7;100\n"
+    header = EARLIER_CSV.splitlines()[0] + "\n"
+    cnaf = structure.network
+    upload(client_for(head("t@t.fr", ScopeKind.NETWORK, cnaf)), header + line)
+    diagnostic = validated_diagnostic(structure, version, agent, manager)
+    from autodiag.reports.context import results_context
+
+    context = results_context(diagnostic)
+    assert context["previous_other_version"]
+    assert context["global_change"].text == "non comparable"
+    changes = {c["number"]: c["change"] for c in context["commitments"]}
+    assert changes[3].kind in ("up", "down", "same")  # 2021 commitment 3 ↔ 2026 commitment 3
+    assert changes[5].kind == "new"  # nothing comparable in 2021
