@@ -409,3 +409,34 @@ def test_the_figures_modules_are_pure():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_demo_data_builds_consistent_frozen_results(db):
+    """`autodiag demo-data` (small, on the test database): every line's
+    figures are its Score rows, each report renders, and the fast
+    statistics equal the direct computation."""
+    import io
+
+    from django.core.management import call_command
+
+    from autodiag.diagnostics.models import Diagnostic, Score
+    from autodiag.questionnaires.models import QuestionnaireVersion
+
+    call_command("demo-data", structures=40, years=3, seed=7, stdout=io.StringIO())
+    version = QuestionnaireVersion.objects.get(pk="sp-plus-2026")
+    assert Diagnostic.objects.validated().count() == ResultLine.objects.count() > 80
+    assert Score.objects.filter(kind="commitment").count() == 8 * ResultLine.objects.count()
+    admin = head("admin@test.fr", ScopeKind.NATIONAL)
+    today = datetime.date.today()
+    filters = Filters(version, today - datetime.timedelta(days=729), today)
+    result = consolidated_statistics(admin, filters)
+    direct = direct_statistics(
+        list(lines_in_scope(admin, filters).values_list("pk", flat=True)), version
+    )
+    for position, figure in enumerate(result.layout.figures):
+        if figure.kind != "question":
+            assert result.summaries[position] == direct[figure.name], figure.name
+    assert result.count == 40  # each structure once
+    line = ResultLine.objects.order_by("-validated_at").first()
+    page = client_for(admin).get(reverse("reports:results", args=[line.pk]))
+    assert page.status_code == 200
