@@ -169,3 +169,18 @@ def test_api_answers_are_json(world):
     response = call(world["token"], "/results")
     assert response["Content-Type"].startswith("application/json")
     json.loads(response.content)
+
+
+def test_national_administrators_list_tokens_in_the_admin(world):
+    admin_user = head("admin@ditp.test", ScopeKind.NATIONAL)
+    client = client_for(admin_user)
+    page = client.get("/admin/api/apitoken/")
+    assert page.status_code == 200 and "Entrepôt" in page.content.decode()
+    assert world["token"] not in page.content.decode()
+    client.post(
+        "/admin/api/apitoken/",
+        {"action": "revoke", "_selected_action": [world["record"].pk]},
+    )
+    assert call(world["token"], "/structures").status_code == 401
+    assert client.get("/admin/consolidation/reminder/").status_code == 200
+    assert client.get("/admin/consolidation/export/").status_code == 200

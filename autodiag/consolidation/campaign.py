@@ -49,6 +49,7 @@ def without_diagnostic_this_year(structures):
                 Diagnostic.objects.filter(structure=OuterRef("pk"), status=Status.DRAFT)
             ),
             last_reminded_at=Subquery(last_reminder.values("sent_at")[:1]),
+            last_reminded_by=Subquery(last_reminder.values("sent_by__email")[:1]),
         )
         .select_related("network")
         .order_by("name", "code")
