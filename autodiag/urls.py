@@ -19,6 +19,6 @@ urlpatterns = [
     path("diagnostics/", include("autodiag.diagnostics.urls")),
     path("diagnostics/", include("autodiag.reports.urls")),
     path("perimetre/resultats/", include("autodiag.consolidation.urls")),
-    path("api/", __import__("autodiag.api.api", fromlist=["api"]).api.urls),
+    path("api/", include("autodiag.api.urls")),
     path("admin/", admin.site.urls),
 ]

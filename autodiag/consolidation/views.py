@@ -382,6 +382,7 @@ def needs(request):
             "filters": filters,
             "period": presentation.period_text(filters),
             "count": presentation.count_text(current.count),
+            "total": current.count,
             "purpose": purpose,
             "purpose_label": "Besoins d’appui" if purpose == SUPPORT_NEEDS else "Points forts",
             "theme": theme,
