@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "autodiag.reports",
     "autodiag.consolidation",
     "autodiag.api",
+    "ninja",  # serves the API's documentation page from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
 ]

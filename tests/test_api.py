@@ -184,3 +184,9 @@ def test_national_administrators_list_tokens_in_the_admin(world):
     assert call(world["token"], "/structures").status_code == 401
     assert client.get("/admin/consolidation/reminder/").status_code == 200
     assert client.get("/admin/consolidation/export/").status_code == 200
+
+
+def test_the_api_documentation_page_needs_no_cdn(db):
+    page = Client().get("/api/docs")
+    assert page.status_code == 200
+    assert b"cdn." not in page.content and b"/static/ninja/" in page.content
