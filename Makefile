@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/consolidation.py
 
 docs: setup
 	$(BIN)/autodiag questionnaire doc sp-plus-2026 > docs/questionnaire-2026.md

@@ -223,3 +223,86 @@ def require(check, message: str):
     """Raise 403 with `message` unless `check` holds."""
     if not check:
         raise PermissionDenied(message)
+
+
+# -- consolidation (issue 5): consolidated results, exports, API tokens ------
+
+
+def can_view_consolidation(user) -> bool:
+    """Network heads, territory heads and national administrators read the
+    consolidated results of their scope."""
+    return is_head(user)
+
+
+def scope_structure_filter(user) -> Q | None:
+    """The structures a head reads, as a filter on Structure; None for
+    everything (national administration), so that the widest queries need
+    no join; a filter matching nothing for someone with no scope."""
+    scopes = scopes_of(user)
+    if not scopes:
+        return Q(pk__in=[])
+    if is_national_admin(user):
+        return None
+    covered = Q(pk__in=[])
+    for scope in scopes:
+        covered |= scope.structure_filter()
+    return covered
+
+
+def networks_in_scope(user):
+    """The networks whose structures the user reads (for filters and API
+    tokens): every network for national administrators."""
+    from autodiag.structures.models import Network
+
+    if is_national_admin(user):
+        return Network.objects.all()
+    return Network.objects.filter(structures__in=structures_in_scope(user)).distinct()
+
+
+def can_manage_api_tokens(user, network) -> bool:
+    """Heads whose scope reaches into the network, and national
+    administrators, create and revoke its API tokens."""
+    if is_national_admin(user):
+        return True
+    return any(
+        scope.kind == ScopeKind.NETWORK and scope.network_id == network.pk
+        for scope in scopes_of(user)
+    )
+
+
+def can_remind(user, structure: Structure) -> bool:
+    """A head may remind the managers of a structure in their scope."""
+    return in_scope(user, structure)
+
+
+def can_import_results(user) -> bool:
+    """Earlier results are imported by heads, for the structures of their
+    scope (each line is checked), and by national administrators."""
+    return is_head(user)
+
+
+def consolidation_head(view):
+    """`view(request, ...)` for heads only: sign-in for anonymous visitors,
+    404 for everyone else (a page they have no use for does not exist)."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _refuse_anonymous(request)
+        if not can_view_consolidation(request.user):
+            raise Http404("Aucun périmètre")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def api_token_holder(token):
+    """The person an API token acts for, or None when the token no longer
+    gives access (revoked, or its creator no longer heads its network).
+    The API then reads what this person reads, limited to the network."""
+    if token is None or token.revoked_at is not None:
+        return None
+    user = token.created_by
+    if not user.is_active or not can_manage_api_tokens(user, token.network):
+        return None
+    return user

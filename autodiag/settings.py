@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "autodiag.structures",
     "autodiag.diagnostics",
     "autodiag.reports",
+    "autodiag.consolidation",
+    "autodiag.api",
+    "ninja",  # serves the API's documentation page from its own static files, not a CDN
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -245,3 +250,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": _FORM_TARGETS,
     }
 }
+# -- consolidation (issue 5) -----------------------------------------------------
+# Large exports are built in the background: `autodiag db_worker` runs the
+# queue (STACK-NOTES). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# builds them in the request instead (no worker to run).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

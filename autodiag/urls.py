@@ -23,6 +23,8 @@ urlpatterns = [
     path("diagnostics/", include("autodiag.diagnostics.urls")),
     path("diagnostics/", include("autodiag.reports.urls")),
     path("", include("autodiag.information.urls")),
+    path("perimetre/resultats/", include("autodiag.consolidation.urls")),
+    path("api/", include("autodiag.api.urls")),
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),

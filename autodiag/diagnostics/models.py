@@ -20,6 +20,7 @@ from django.db import connections, models, transaction
 from django.utils import timezone
 
 from autodiag.diagnostics.enums import ScoreKind, Status
+from autodiag.diagnostics.signals import result_frozen
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.questionnaires.schema import Questionnaire, conditions_hold
 from autodiag.scoring.answers import (
@@ -494,6 +495,7 @@ class ResultManager(models.Manager):
             for channel in report.channels
         ]
         Score.objects.bulk_create(rows)
+        result_frozen.send(sender=Result, result=result, scores=rows)
         return result
 
 

@@ -35,7 +35,10 @@ from autodiag.questionnaires.schema import (
 from autodiag.yamlfile import YamlFileError, read_yaml
 
 VERSIONS_DIR = Path(__file__).resolve().parent / "versions"
-KINDS = ("autodiagnostic",)
+# "resultats": a results-only version (earlier results imported from a file:
+# commitments, no questions), see docs/questionnaire-format.md.
+RESULTS_ONLY = "resultats"
+KINDS = ("autodiagnostic", RESULTS_ONLY)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 AUDIT_POINT_PATTERN = re.compile(r"^[A-Z0-9]+\.[0-9]+$")
@@ -53,6 +56,7 @@ TOP_FIELDS = {
     "audit_points",
     "audit_points_not_covered",
     "sections",
+    "comparable_with",
 }
 SECTION_FIELDS = {"id", "title", "intro", "profile", "when", "questions"}
 COMMON_QUESTION_FIELDS = {"id", "text", "help", "type", "when"}
@@ -249,7 +253,10 @@ class _Reader:
         kind = self.text(document, "kind", where)
         if kind and kind not in KINDS:
             self.problem(where, "kind", f"type inconnu « {kind} » (types : {', '.join(KINDS)})")
-        scale_labels = self.scale_labels(document.get("scale"), where, "scale", required=True)
+        results_only = kind == RESULTS_ONLY
+        scale_labels = self.scale_labels(
+            document.get("scale"), where, "scale", required=not results_only
+        )
         self.channels = self.read_channels(document.get("channels", []))
         self.commitments = self.read_commitments(document.get("commitments"))
         self.option_sets = self.read_option_sets(document.get("option_sets", {}))
@@ -257,9 +264,18 @@ class _Reader:
         not_covered = self.read_not_covered(document.get("audit_points_not_covered", {}))
         self.question_ids: set[str] = set()
         self.profile_questions: dict[str, Question] = {}
-        sections = self.read_sections(document.get("sections"))
+        if results_only:
+            if document.get("sections"):
+                self.problem(
+                    where, "sections", "une version de résultats seuls n’a pas de questions"
+                )
+            sections = []
+        else:
+            sections = self.read_sections(document.get("sections"))
         questions = [question for section in sections for question in section.questions]
-        self.check_whole(questions, not_covered)
+        if not results_only:
+            self.check_whole(questions, not_covered)
+        self.read_comparable(document.get("comparable_with"), where)
         if self.problems:
             return None
         return Questionnaire(
@@ -269,7 +285,7 @@ class _Reader:
             description=description,
             content_hash=content_hash(document),
             source=self.file,
-            scale_labels=scale_labels,
+            scale_labels=scale_labels or ("", "", "", ""),
             channels=tuple(self.channels.values()),
             commitments=tuple(self.commitments.values()),
             sections=tuple(sections),
@@ -278,6 +294,28 @@ class _Reader:
             document=document,
             questions_by_id={question.id: question for question in questions},
         )
+
+    def read_comparable(self, value, where: str) -> None:
+        """`comparable_with: {version: ID, commitments: {n: m}}`: commitment n
+        of this version measures what commitment m of version ID measures
+        (history views compare only these). Optional."""
+        if value is None:
+            return
+        data = self.mapping(value, where, "comparable_with")
+        self.unknown_fields(data, {"version", "commitments"}, "comparable_with")
+        self.identifier(data, "comparable_with", "version")
+        pairs = self.mapping(data.get("commitments", {}), "comparable_with", "commitments")
+        for own, other in pairs.items():
+            # Keys are numbers in the file, strings once stored as JSON.
+            own = int(own) if isinstance(own, str) and own.isdigit() else own
+            if own not in self.commitments:
+                self.problem("comparable_with", "commitments", f"engagement inconnu : {own!r}")
+            if isinstance(other, bool) or not isinstance(other, int) or other < 1:
+                self.problem(
+                    "comparable_with",
+                    "commitments",
+                    f"numéro d’engagement attendu (reçu : {other!r})",
+                )
 
     def scale_labels(self, value, where: str, field: str, required: bool):
         if value is None:

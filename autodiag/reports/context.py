@@ -148,6 +148,15 @@ def results_context(diagnostic: Diagnostic) -> dict:
     previous_scores = (
         {c["number"]: c["score"] for c in previous_report["commitments"]} if previous_report else {}
     )
+    other_version = bool(
+        previous_report and previous_report["questionnaire"]["id"] != report["questionnaire"]["id"]
+    )
+    if other_version:
+        # Only the commitments an earlier version declares comparable are
+        # compared (its `comparable_with`); never the global score.
+        previous_scores = comparable_scores(
+            previous, report["questionnaire"]["id"], previous_scores
+        )
     since = f"depuis le {short_date(previous.validated_at)}" if previous else ""
     change_header = f"Évolution {since}" if previous else "Évolution"
 
@@ -242,6 +251,8 @@ def results_context(diagnostic: Diagnostic) -> dict:
     evaluated_count = len(commitments) - len(not_evaluated)
     previous_global = previous_report["global"]["score"] if previous_report else None
     global_change = Change.between(report["global"]["score"], previous_global)
+    if other_version:
+        global_change = Change("non comparable", "none")
 
     to_confirm = diagnostic.to_confirm(stored) if draft else []
     title_prefix = "Résultats provisoires" if draft else "Résultats"
@@ -279,6 +290,16 @@ def results_context(diagnostic: Diagnostic) -> dict:
         "generated_at": date_and_time(timezone.now()),
         "document_title": f"{title_prefix} du diagnostic — {diagnostic.structure.name}",
     }
+
+
+def comparable_scores(previous: Diagnostic, version_id: str, scores: dict) -> dict:
+    """An earlier version's commitment scores renumbered as the commitments
+    of `version_id` they are declared comparable with; the others dropped."""
+    declared = previous.version.document.get("comparable_with") or {}
+    if declared.get("version") != version_id:
+        return {}
+    pairs = {int(own): int(other) for own, other in (declared.get("commitments") or {}).items()}
+    return {other: scores.get(own) for own, other in pairs.items() if scores.get(own) is not None}
 
 
 def texts_by_theme(version, texts: dict) -> list[dict]:

@@ -71,3 +71,15 @@ def consolidate(
     totals = summarize(global_score(row.get(n) for n in numbers) for row in rows)
     rate = consolidated_rate(summary.mean for summary in per_commitment.values())
     return Consolidation(len(rows), per_commitment, totals, rate)
+
+
+def summarize_figures(
+    rows: Iterable[Mapping[str, Fraction | None]], names: Iterable[str]
+) -> dict[str, Summary]:
+    """Each named figure summarized over the rows (a row lacking a figure,
+    or holding None, is left out of that figure only). The total row of a
+    consolidated view is the summary of the FROZEN global scores: in the
+    earlier 9-commitment version the global figure was not the mean of the
+    commitments (DOMAIN.md 4.4), so it is never recomputed."""
+    rows = list(rows)
+    return {name: summarize(row.get(name) for row in rows) for name in names}

@@ -106,6 +106,9 @@ class Command(BaseCommand):
             self.last_year_diagnostic(caf, version, agent, manager)
         if not prefecture.diagnostics.exists():
             self.draft(prefecture, version, agent)
+        from autodiag.consolidation.demo import load as load_consolidation_demo
+
+        load_consolidation_demo(version, agent)
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )

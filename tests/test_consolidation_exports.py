@@ -1,0 +1,135 @@
+"""Exports: opened and checked (CSV and XLSX), scope respected, large ones
+built in the background with their progress."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from autodiag.consolidation import exports
+from autodiag.consolidation.models import Export
+from autodiag.structures.enums import ScopeKind
+from autodiag.structures.models import Network
+
+from .conftest import client_for
+from .consolidation_helpers import (
+    clear_choices_cache,
+    days_ago,
+    diagnostic_with_figures,
+    figure_names,
+    head,
+    structure,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    clear_choices_cache()
+
+
+@pytest.fixture
+def data(version):
+    names = figure_names(version)
+    figures = dict.fromkeys(names, Decimal("62.5"))
+    figures["commitment:1"] = Decimal("80.1234")
+    inside = diagnostic_with_figures(structure("CAF1"), version, days_ago(5), figures)
+    outside = diagnostic_with_figures(
+        structure("PREF16", network="Intérieur", department="16", region="75"),
+        version,
+        days_ago(5),
+        dict.fromkeys(names, Decimal(10)),
+    )
+    cnaf = Network.objects.get(name="CNAF")
+    return {"head": head("t@t.fr", ScopeKind.NETWORK, cnaf), "inside": inside, "outside": outside}
+
+
+def post(client, **fields):
+    return client.post(reverse("consolidation:exports"), fields)
+
+
+def test_structures_csv_one_row_per_diagnostic_within_scope(data):
+    response = post(client_for(data["head"]), contenu="structures", format="csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["code", "structure", "reseau"]
+    assert {
+        "note_globale",
+        "engagement_1",
+        "canal_telephone",
+        "thematique_1_accueil-physique",
+    } <= set(header)
+    assert len(body) == 1 and body[0][0] == "CAF1"  # never the other network's structure
+    row = dict(zip(header, body[0], strict=True))
+    assert row["engagement_1"] == "80,1234" and row["note_globale"] == "62,5000"
+
+
+def test_xlsx_opens_with_numbers(data):
+    response = post(client_for(data["head"]), contenu="structures", format="xlsx")
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert len(rows) == 2 and rows[1][0] == "CAF1"
+    assert rows[1][header.index("engagement_1")] == pytest.approx(80.1234)
+
+
+def test_consolidated_table_export(data):
+    response = post(client_for(data["head"]), contenu="consolidated", format="xlsx")
+    rows = list(
+        load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(
+            values_only=True
+        )
+    )
+    header = list(rows[0])
+    assert header == exports.CONSOLIDATED_COLUMNS
+    # Read-only openpyxl drops empty cells at the end of a row.
+    padded = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
+    by_key = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in padded}
+    commitment = by_key[("engagement", "1")]
+    assert commitment["diagnostics"] == 1 and commitment["moyenne"] == pytest.approx(80.1234)
+    # The national mean includes the other network.
+    assert commitment["moyenne_nationale"] == pytest.approx((80.1234 + 10) / 2)
+    assert ("taux consolidé", None) in by_key
+
+
+def test_large_exports_are_built_in_the_background(data, settings, monkeypatch, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(exports, "SYNC_LIMIT", 0)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    client = client_for(data["head"])
+    response = post(client, contenu="structures", format="csv", diagnostics="tous")
+    assert response.status_code == 302
+    export = Export.objects.get()
+    assert export.status == Export.DONE and export.total == 1 and export.percent == 100
+    page = client.get(reverse("consolidation:exports")).content.decode()
+    assert "Prêt" in page and reverse("consolidation:export_download", args=[export.pk]) in page
+    download = client.get(reverse("consolidation:export_download", args=[export.pk]))
+    assert b"CAF1" in b"".join(download.streaming_content)
+    # Nobody else downloads it.
+    other = head("autre@t.fr", ScopeKind.NATIONAL)
+    assert (
+        client_for(other)
+        .get(reverse("consolidation:export_download", args=[export.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_export_choices_are_checked(data):
+    client = client_for(data["head"])
+    response = post(client, contenu="tout", format="pdf")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Choisissez le contenu de l’export." in page
