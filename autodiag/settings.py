@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "autodiag.structures",
     "autodiag.diagnostics",
     "autodiag.reports",
+    "autodiag.actions",
 ]
 
 MIDDLEWARE = [

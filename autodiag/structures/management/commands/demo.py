@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from autodiag.accounts.models import User
+from autodiag.actions.demo import load_demo_actions
 from autodiag.cli import read_sheet
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.questionnaires.loader import load_questionnaire
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             self.last_year_diagnostic(caf, version, agent, manager)
         if not prefecture.diagnostics.exists():
             self.draft(prefecture, version, agent)
+        load_demo_actions(caf, agent, manager)  # the CAF's action plan, drawn from last year
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
