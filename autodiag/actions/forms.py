@@ -103,7 +103,7 @@ class ActionSheetForm(forms.ModelForm, DsfrBaseForm):
             "compte sur la plateforme.",
             "start_date": "Format attendu : JJ/MM/AAAA",
             "planned_end_date": "Format attendu : JJ/MM/AAAA. Passée cette date, une action "
-            "qui n’est ni réalisée ni abandonnée est signalée en retard.",
+            "ni réalisée ni abandonnée est signalée en retard.",
             "objective": "Figure sur l’affiche et la page publique.",
             "description": "Exemple : augmenter le taux de décroché de 70 à 75 % sur les "
             "6 prochains mois.",
@@ -116,7 +116,7 @@ class ActionSheetForm(forms.ModelForm, DsfrBaseForm):
             "contributors": forms.CheckboxSelectMultiple,
             "start_date": forms.DateInput(**DATE_WIDGET),
             "planned_end_date": forms.DateInput(**DATE_WIDGET),
-            "problem": forms.Textarea(attrs={"rows": 8}),
+            "problem": forms.Textarea(attrs={"rows": 12}),
             "objective": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "indicators": forms.Textarea(attrs={"rows": 3}),
@@ -142,7 +142,6 @@ class ActionSheetForm(forms.ModelForm, DsfrBaseForm):
         self.fields["responsible"].empty_label = "Choisir une personne de l’équipe"
         self.fields["contributors"].queryset = people
         self.fields["contributors"].required = False
-        self.fields["problem"].widget.attrs["rows"] = 8
 
     def clean_engagement(self):
         parsed = parse_theme_key(self.cleaned_data["engagement"])
@@ -276,10 +275,23 @@ class ReviewForm(ReviewDateForm, ReviewFields):
         return super().clean()
 
 
+class FilterChoiceField(forms.ChoiceField):
+    """A filter's list: its empty choice ("Tous…") is a valid answer, and
+    the DSFR does not mark it "(Optionnel)" (the form sets no `required`
+    attribute in the page either)."""
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class PlanFilterForm(DsfrBaseForm):
-    statut = forms.ChoiceField(label="État", required=False)
-    engagement = forms.ChoiceField(label="Engagement", required=False)
-    responsable = forms.ChoiceField(label="Responsable", required=False)
+    use_required_attribute = False
+
+    statut = FilterChoiceField(label="État")
+    engagement = FilterChoiceField(label="Engagement")
+    responsable = FilterChoiceField(label="Responsable")
 
     def __init__(self, *args, version: Questionnaire, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -92,6 +92,17 @@ def state_words(sheet: ActionSheet, today: datetime.date) -> str:
     return sheet.get_status_display()
 
 
+def state_sentence(sheet: ActionSheet, today: datetime.date) -> str:
+    """`En cours, 60 % ; en retard de 12 jours`, `Réalisée le 03/08/2026`."""
+    words = sheet.get_status_display()
+    if sheet.closed_on:
+        words += f" le {sheet.closed_on.strftime('%d/%m/%Y')}"
+    if sheet.status == ActionStatus.IN_PROGRESS:
+        words += f", {sheet.progress}\u00a0%"
+    late = lateness(sheet, today)
+    return f"{words} ; {late}" if late else words
+
+
 def lateness(sheet: ActionSheet, today: datetime.date) -> str:
     days = sheet.days_late(today)
     return f"en retard de {days_words(days)}" if days else ""
@@ -124,11 +135,9 @@ def plan_timeline(sheets, today: datetime.date | None = None, id="frise-actions"
                 cells=(
                     f"{sheet.commitment}",
                     sheet.responsible.display_name if sheet.responsible else "—",
-                    long_date(sheet.start_date),
-                    long_date(sheet.planned_end_date),
-                    state + (f" le {long_date(sheet.closed_on)}" if sheet.closed_on else ""),
-                    f"{sheet.progress}\u00a0%",
-                    late.capitalize() if late else "—",
+                    sheet.start_date.strftime("%d/%m/%Y"),
+                    sheet.planned_end_date.strftime("%d/%m/%Y"),
+                    state_sentence(sheet, today),
                 ),
                 url=reverse("actions:detail", args=[sheet.structure.code, sheet.number]),
             )
@@ -138,17 +147,9 @@ def plan_timeline(sheets, today: datetime.date | None = None, id="frise-actions"
         "Frise chronologique des actions",
         items,
         today,
-        caption="Calendrier des actions : période prévue, état et retard",
+        caption="Calendrier des actions : période prévue, état, avancement et retard",
         label_header="Action",
-        headers=(
-            "Engagement",
-            "Responsable",
-            "Démarrage",
-            "Fin prévue",
-            "État",
-            "Avancement",
-            "Retard",
-        ),
+        headers=("Engagement", "Responsable", "Démarrage", "Fin prévue", "État"),
     )
 
 
@@ -177,6 +178,8 @@ def public_url(structure: Structure) -> str:
 def public_sheet(sheet: ActionSheet) -> dict:
     if sheet.status == ActionStatus.DONE:
         when = f"Réalisée en {month_year(sheet.closed_on)}" if sheet.closed_on else "Réalisée"
+    elif sheet.is_late():
+        when = "En cours"  # its planned end has passed: no outdated promise on the wall
     else:
         when = f"En cours · fin prévue en {month_year(sheet.planned_end_date)}"
     return {

@@ -46,6 +46,7 @@ AXIS_FONT_SIZE = 12
 AXIS_HEIGHT = 22  # month names above the rows
 TODAY_LABEL_HEIGHT = 20  # "Aujourd’hui" under the rows
 MAX_LABEL_LINES = 2
+MARK_OVERSHOOT = 5
 MAX_MONTH_LABELS = 12
 
 MONTHS = (
@@ -104,6 +105,8 @@ class Row:
     stroke_width: float
     state_colour: str
     state_weight: str
+    mark_top: float  # the month marks and today's line, across the bar's band only
+    mark_bottom: float
 
     @property
     def shows_progress(self) -> bool:
@@ -112,8 +115,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Tick:
-    """The start of a month: a grid line across the rows, named above
-    when there is room for its name."""
+    """The start of a month: a mark across each bar's band (never across
+    the labels), named above when there is room for its name."""
 
     x: float
     label: str  # "" when skipped
@@ -160,6 +163,14 @@ class Timeline:
     @property
     def plot_right(self) -> float:
         return _r(self.plot_x + self.plot_width)
+
+    @property
+    def axis_tick_top(self) -> float:
+        return _r(self.plot_top - 5)
+
+    @property
+    def last_mark_bottom(self) -> float:
+        return self.rows[-1].mark_bottom if self.rows else self.plot_top
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -263,6 +274,8 @@ def timeline(
                 stroke_width=stroke_width,
                 state_colour=state_colour,
                 state_weight=weight,
+                mark_top=_r(bar_y - MARK_OVERSHOOT),
+                mark_bottom=_r(bar_y + BAR_HEIGHT + MARK_OVERSHOOT),
             )
         )
         y = bar_y + BAR_HEIGHT + ROW_GAP

@@ -216,6 +216,7 @@ def new_sheet(request, structure):
         "actions/sheet_form.html",
         {
             "title": f"Nouvelle fiche action — {structure.name}",
+            "nav": "dashboard",
             "structure": structure,
             "form": form,
             "sheet": None,
@@ -237,6 +238,7 @@ def sheet_detail(request, structure, number, review_form=None):
         "actions/sheet.html",
         {
             "title": f"Fiche action n° {sheet.number} — {structure.name}",
+            "nav": "dashboard",
             "structure": structure,
             "sheet": sheet,
             "reviews": sheet.reviews.select_related("by"),
@@ -273,6 +275,7 @@ def edit_sheet(request, structure, number):
         "actions/sheet_form.html",
         {
             "title": f"Modifier la fiche action n° {sheet.number} — {structure.name}",
+            "nav": "dashboard",
             "structure": structure,
             "form": form,
             "sheet": sheet,
@@ -328,6 +331,7 @@ def delete_sheet(request, structure, number):
         "actions/sheet_delete.html",
         {
             "title": f"Supprimer la fiche action n° {number} — {structure.name}",
+            "nav": "dashboard",
             "structure": structure,
             "sheet": sheet,
             "breadcrumb_data": _crumbs(
@@ -394,6 +398,7 @@ def monthly_review(request, structure):
         "actions/review.html",
         {
             "title": f"Revue mensuelle — {structure.name}",
+            "nav": "dashboard",
             "structure": structure,
             "date_form": date_form,
             "rows": rows,
@@ -446,6 +451,7 @@ def display(request, structure):
         {
             **context,
             "title": f"Affichage pour les usagers — {structure.name}",
+            "nav": "dashboard",
             "plan_row": plan_row,
             "can_publish": can_publish_action_plan(request.user, structure),
             "role": role_in(request.user, structure),
