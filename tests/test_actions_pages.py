@@ -187,9 +187,8 @@ def test_a_sheet_with_errors_is_not_saved_and_says_why(structure, version, agent
     assert response.status_code == 400
     text = plain(response)
     assert "3 champs sont à corriger" in text
-    assert "Choisissez l’engagement" not in text  # empty: the required message
-    assert "Engagement et thématique : Ce champ est obligatoire." in text
-    assert "Libellé de l’action : Ce champ est obligatoire." in text
+    assert "Choisissez l’engagement et la thématique que l’action sert." in text
+    assert "Indiquez le libellé de l’action." in text
     assert "La fin prévue doit être le jour du démarrage ou après" in text
     assert 'href="#id_planned_end_date"' in response.content.decode()
     assert not ActionSheet.objects.exists()
@@ -201,7 +200,7 @@ def test_a_responsible_outside_the_team_is_refused(structure, other_structure, v
         reverse("actions:new", args=[structure.code]), form_data(stranger)
     )
     assert response.status_code == 400 and not ActionSheet.objects.exists()
-    assert "Responsable de l’action" in plain(response)
+    assert "Choisissez le responsable parmi les membres de l’équipe." in plain(response)
 
 
 def test_editing_keeps_the_number_and_a_departed_responsible(structure, version, agent, manager):

@@ -125,6 +125,29 @@ class ActionSheetForm(forms.ModelForm, DsfrBaseForm):
 
     field_order = ["engagement", *Meta.fields]
 
+    # Each message names what is missing: it is read alone in the summary.
+    MESSAGES = {
+        "engagement": {"required": "Choisissez l’engagement et la thématique que l’action sert."},
+        "title": {"required": "Indiquez le libellé de l’action."},
+        "responsible": {
+            "required": "Choisissez le responsable de l’action.",
+            "invalid_choice": "Choisissez le responsable parmi les membres de l’équipe.",
+        },
+        "contributors": {
+            "invalid_choice": "Choisissez les contributeurs parmi les membres de l’équipe."
+        },
+        "start_date": {
+            "required": "Indiquez la date de démarrage de l’action.",
+            "invalid": "Date de démarrage invalide : utilisez le format JJ/MM/AAAA.",
+        },
+        "planned_end_date": {
+            "required": "Indiquez la date de fin prévue de l’action.",
+            "invalid": "Date de fin prévue invalide : utilisez le format JJ/MM/AAAA.",
+        },
+        "problem": {"required": "Décrivez la problématique identifiée."},
+        "objective": {"required": "Indiquez l’objectif de l’action."},
+    }
+
     def __init__(self, *args, structure, version: Questionnaire, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
@@ -142,11 +165,13 @@ class ActionSheetForm(forms.ModelForm, DsfrBaseForm):
         self.fields["responsible"].empty_label = "Choisir une personne de l’équipe"
         self.fields["contributors"].queryset = people
         self.fields["contributors"].required = False
+        for name, messages in self.MESSAGES.items():
+            self.fields[name].error_messages.update(messages)
 
     def clean_engagement(self):
         parsed = parse_theme_key(self.cleaned_data["engagement"])
         if parsed is None:
-            raise forms.ValidationError("Choisissez l’engagement et la thématique de l’action.")
+            raise forms.ValidationError(self.MESSAGES["engagement"]["required"])
         return parsed
 
     def clean(self):
