@@ -644,3 +644,56 @@ def test_heads_read_a_plan_without_writing(structure, version, agent):
     text = plain(get(head, "actions:plan", structure.code))
     assert "lecture seule" in text and "Nouvelle fiche action" not in text
     assert "Enregistrer le point" not in plain(get(head, "actions:detail", structure.code, 1))
+
+
+def test_a_review_made_on_a_stale_page_is_refused(structure, version, agent, manager):
+    """A teammate completed the action while the page was open: the old
+    page's "en cours" must not reopen it."""
+    sheet = new_sheet(structure, version, agent)
+    sheet.record_review(by=agent, on=days(-2), status=ActionStatus.IN_PROGRESS, progress=50)
+    sheet.record_review(by=manager, on=days(-1), status=ActionStatus.DONE, progress=100)
+    stale = {"reviewed_on": days(0).isoformat(), "fiches": ["1"], "fiche-1-seen_status": "in_progress",
+             "fiche-1-status": "in_progress", "fiche-1-progress": "60"}  # fmt: skip
+    response = client_for(agent).post(reverse("actions:review", args=[structure.code]), stale)
+    assert response.status_code == 400
+    assert "Un membre de l’équipe a fait le point sur cette action" in plain(response)
+    point = client_for(agent).post(
+        reverse("actions:point", args=[structure.code, 1]),
+        {"reviewed_on": days(0).isoformat(), "seen_status": "in_progress",
+         "status": "in_progress", "progress": "60"},
+    )  # fmt: skip
+    assert point.status_code == 400
+    sheet.refresh_from_db()
+    assert sheet.status == ActionStatus.DONE and sheet.reviews.count() == 2
+
+
+def test_a_departed_responsible_stays_in_the_filter(structure, version, agent):
+    departed = make_member("parti@caf.test", structure, "agent", "Sam", "Parti")
+    new_sheet(structure, version, agent, responsible=departed)
+    Membership.objects.filter(user=departed).delete()
+    page = get(agent, "actions:plan", structure.code, responsable=str(departed.pk))
+    assert [s.responsible for s in page.context["sheets"]] == [departed]
+
+
+@pytest.mark.parametrize(
+    "name", ["actions:plan", "actions:review", "actions:export_xlsx", "actions:export_pdf"]
+)
+def test_pages_read_a_plan_in_a_fixed_number_of_queries(name, structure, version, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client_for(agent).get(reverse(name, args=[structure.code])).status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        new_sheet(structure, version, agent, contributors=[agent]).record_review(
+            by=agent, on=days(0), status=ActionStatus.IN_PROGRESS, progress=10
+        )
+    few = queries()
+    for _ in range(8):
+        new_sheet(structure, version, agent, contributors=[agent]).record_review(
+            by=agent, on=days(0), status=ActionStatus.IN_PROGRESS, progress=10
+        )
+    assert queries() == few

@@ -229,8 +229,12 @@ class ReviewFields(forms.Form):
         help_text="Ce qui a été fait, les difficultés, la suite. Obligatoire pour abandonner.",
     )
 
+    # The state the page showed: a teammate may have changed it since.
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, sheet: ActionSheet, on=None, **kwargs):
         kwargs.setdefault("initial", {"status": sheet.status, "progress": sheet.progress})
+        kwargs["initial"].setdefault("seen_status", sheet.status)
         super().__init__(*args, **kwargs)
         self.sheet = sheet
         self.on = on
@@ -238,6 +242,15 @@ class ReviewFields(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        seen = cleaned.get("seen_status")
+        if seen and seen != self.sheet.status:
+            self.add_error(
+                None,
+                "Un membre de l’équipe a fait le point sur cette action depuis l’ouverture de la "
+                f"page (elle est maintenant « {self.sheet.get_status_display().lower()} ») : "
+                "rechargez la page pour repartir de son état actuel.",
+            )
+            return cleaned
         if "status" not in cleaned:
             return cleaned
         problems = self.sheet.review_problems(

@@ -131,7 +131,9 @@ class ActionSheetQuerySet(models.QuerySet):
         the questionnaire's large document is read once per process
         (QuestionnaireVersion.questionnaire), never with the rows."""
         return (
-            self.select_related("responsible", "questionnaire")
+            self.select_related(
+                "structure", "responsible", "questionnaire", "created_by", "updated_by"
+            )
             .defer("questionnaire__document")
             .prefetch_related("contributors")
             .annotate(last_reviewed_on=Max("reviews__reviewed_on"))

@@ -23,6 +23,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from autodiag.accounts.models import User
 from autodiag.actions import exports
 from autodiag.actions.enums import OPEN_STATUSES, ActionStatus
 from autodiag.actions.forms import (
@@ -31,7 +32,6 @@ from autodiag.actions.forms import (
     ReviewDateForm,
     ReviewForm,
     ReviewRowForm,
-    people_of,
 )
 from autodiag.actions.models import ActionError, ActionPlan, ActionSheet
 from autodiag.actions.pdf import render_pdf
@@ -89,8 +89,9 @@ def _filtered(request, structure):
     sheets they keep), as querysets."""
     everything = ActionSheet.objects.for_structure(structure).for_display()
     version = version_for_new_sheet(structure).questionnaire()
-    responsible = people_of(structure).filter(
-        pk__in=everything.exclude(responsible=None).values("responsible")
+    # Whoever leads a sheet, members or not any more.
+    responsible = User.objects.filter(pk__in=everything.values("responsible")).order_by(
+        "last_name", "first_name", "email"
     )
     filters = PlanFilterForm(request.GET or None, version=version, people=responsible)
     return everything, filters, filters.apply(everything) if filters.is_bound else everything
