@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 
+from autodiag.actions.models import ActionPlan, ActionSheet
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.structures.enums import Role, ScopeKind
 from autodiag.structures.models import Membership, Scope, Structure
@@ -306,3 +307,56 @@ def api_token_holder(token):
     if not user.is_active or not can_manage_api_tokens(user, token.network):
         return None
     return user
+
+
+# -- action plans (autodiag.actions) -------------------------------------------
+# Members (agents and managers) write the sheets and record the reviews;
+# heads in scope read; managers alone delete a sheet and decide whether the
+# plan is shown to users on a public page.
+
+
+def can_view_action_plan(user, structure: Structure) -> bool:
+    return can_view_structure(user, structure)
+
+
+def can_edit_action_plan(user, structure: Structure) -> bool:
+    """Create and edit sheets, record reviews: the structure's members."""
+    return role_in(user, structure) is not None
+
+
+def can_delete_action(user, structure: Structure) -> bool:
+    return role_in(user, structure) == Role.MANAGER
+
+
+def can_publish_action_plan(user, structure: Structure) -> bool:
+    """Opt in to (or out of) the public page: the structure's managers."""
+    return role_in(user, structure) == Role.MANAGER
+
+
+def can_view_public_page(user, structure: Structure) -> bool:
+    """Anyone, signed in or not, once a manager published the plan of an
+    active structure; before that, the structure's members (a preview)."""
+    published = (
+        structure.is_active
+        and ActionPlan.objects.filter(structure=structure, is_public=True).exists()
+    )
+    return published or role_in(user, structure) is not None
+
+
+def actions_in_scope(user):
+    """The action sheets of the structures a head reads."""
+    return ActionSheet.objects.filter(structure__in=structures_in_scope(user))
+
+
+def public_structure(view):
+    """`view(request, structure, ...)` for the public page of the structure
+    whose code is in the URL: 404 unless `can_view_public_page`."""
+
+    @wraps(view)
+    def guarded(request, code, *args, **kwargs):
+        structure = get_object_or_404(Structure, code=code)
+        if not can_view_public_page(request.user, structure):
+            raise Http404("Page introuvable")
+        return view(request, structure, *args, **kwargs)
+
+    return guarded

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API's documentation page from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
+    "autodiag.actions",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("autodiag.information.urls")),
     path("perimetre/resultats/", include("autodiag.consolidation.urls")),
     path("api/", include("autodiag.api.urls")),
+    path("", include("autodiag.actions.urls")),
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),

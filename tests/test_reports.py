@@ -160,8 +160,9 @@ def test_change_since_the_previous_diagnostic(structure, version, agent, manager
     since = f"{localtime(previous.validated_at):%d/%m/%Y}"
     assert f"Évolution depuis le {since}" in text
     assert f"83,6{NBSP}% 18,4 / 22 +4,5{NBSP}pts" in text.replace("\u202f", " ")
-    # The 7 other commitments, in the table and in the detail by theme.
-    assert text.count(f" 0{NBSP}pt") == 7 * 2
+    # The 7 other commitments, in the table, in the detail by theme, and in
+    # the action plan's table (the change beside the actions done).
+    assert text.count(f" 0{NBSP}pt") == 7 * 3
     assert f"+0,6{NBSP}pt ({previous.result.report['global']['display']} alors)" in text
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from autodiag.accounts.models import User
+from autodiag.actions.demo import load_demo_actions
 from autodiag.cli import read_sheet
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.questionnaires.loader import load_questionnaire
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         from autodiag.consolidation.demo import load as load_consolidation_demo
 
         load_consolidation_demo(version, agent)
+        load_demo_actions(caf, agent, manager)  # the CAF's action plan, drawn from last year
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
