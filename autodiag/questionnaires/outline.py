@@ -65,6 +65,15 @@ def check_summary(questionnaire: Questionnaire) -> str:
         title = _one_line(questionnaire.commitment(number).title)
         title = title if len(title) <= 52 else title[:51] + "…"
         lines.append(f"  {number}. {title:<53} {count:>9} {_num(points):>8}")
+    if questionnaire.is_audit:
+        lines.append("")
+        lines.append(f"  Points de contrôle de la grille : {len(questionnaire.audit_points)}")
+        for section in questionnaire.sections:
+            if section.apart:
+                lines.append(
+                    f"    dont {len(section.questions)} à part, hors engagements : {section.title}"
+                )
+        return "\n".join(lines) + "\n"
     coverage = questionnaire.audit_coverage()
     if coverage:
         covered = sum(1 for ids in coverage.values() if ids)
@@ -104,7 +113,9 @@ def outline(questionnaire: Questionnaire) -> str:
 def _question_tags(question: Question) -> str:
     tags = [TYPE_LABELS[question.type]]
     if question.scored:
-        tags.append(f"engagement {question.commitment}")
+        tags.append(
+            f"engagement {question.commitment}" if question.commitment else "hors engagements"
+        )
         tags.append(f"{_num(question.weight)} pt" + ("s" if question.weight > 1 else ""))
         if question.audit_points:
             tags.append("audit " + ", ".join(question.audit_points))
@@ -238,7 +249,7 @@ def _markdown_row(question: Question, section) -> str:
     if own_conditions:
         flags.append(describe_conditions(_with_conditions(question, own_conditions)))
     weight = _num(question.weight) if question.scored else "—"
-    commitment = str(question.commitment) if question.scored else "—"
+    commitment = str(question.commitment or "à part") if question.scored else "—"
     points = ", ".join(question.audit_points) or "—"
     return f"| `{question.id}` | {text} | {kind} | {commitment} | {weight} | {points} | {'; '.join(flags) or '—'} |"
 
