@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "autodiag.structures",
     "autodiag.diagnostics",
     "autodiag.reports",
+    "autodiag.audits",
 ]
 
 MIDDLEWARE = [
@@ -192,3 +193,7 @@ OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for id_token_hint at sign-out
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
 OIDC_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+
+# -- The label's audit grid (docs/audits.md) --------------------------------------
+# The grid version new audits are scored on (a questionnaire version of kind "audit").
+CURRENT_AUDIT_GRID = os.environ.get("CURRENT_AUDIT_GRID", "audit-label-2026")

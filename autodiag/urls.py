@@ -18,5 +18,6 @@ urlpatterns = [
     path("compte/", include("autodiag.accounts.urls")),
     path("diagnostics/", include("autodiag.diagnostics.urls")),
     path("diagnostics/", include("autodiag.reports.urls")),
+    path("audits/", include("autodiag.audits.urls")),
     path("admin/", admin.site.urls),
 ]

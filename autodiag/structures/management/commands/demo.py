@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from autodiag.accounts.models import User
+from autodiag.audits.demo import demo_audit
 from autodiag.cli import read_sheet
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.questionnaires.loader import load_questionnaire
@@ -106,10 +107,11 @@ class Command(BaseCommand):
             self.last_year_diagnostic(caf, version, agent, manager)
         if not prefecture.diagnostics.exists():
             self.draft(prefecture, version, agent)
+        auditors = demo_audit(caf, national, self.person)  # the label audit (autodiag.audits)
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
-        for email, first, last, what in PEOPLE:
+        for email, first, last, what in PEOPLE + auditors:
             self.stdout.write(f"  {email:<32} {first} {last}, {what}")
 
     def structure(self, code, name, network, typology, kind, postal_code, department, region):
