@@ -142,7 +142,17 @@ def score_words(question: Question, value, version: Questionnaire) -> dict:
     if normalized == NOT_APPLICABLE:
         return {"short": "Non applicable", "meaning": "", "kind": "na"}
     position = next(p for p in scale_words(question, version) if Fraction(p["key"]) == normalized)
-    return {"short": position["label"], "meaning": position["meaning"], "kind": "scored"}
+    # The grid's scale is given once in the report; a named level's meaning is the point's own.
+    meaning = position["meaning"] if position["name"] else ""
+    return {"short": position["label"], "meaning": meaning, "kind": "scored"}
+
+
+def points_phrase(points, maximum) -> str:
+    """`1,5 / 2 points`, `0,75 / 1 point` (French: singular below two)."""
+    if not maximum:
+        return ""
+    unit = "point" if compare.exact(maximum) < 2 else "points"
+    return f"{points_text(points, maximum)}{NBSP}{unit}"
 
 
 def gap_text(gap: Fraction | None) -> str:
@@ -296,8 +306,14 @@ def _profile_words(version: Questionnaire, profile: dict) -> list[dict]:
             option = question.option(value)
             text = option.label if option else str(value)
         else:
-            text = {"oui": "Oui", "non": "Non"}.get(value, str(value))
-        words.append({"question": question, "text": text})
+            text = {"oui": "oui", "non": "non"}.get(value, str(value))
+        # "Catégorie de la structure : …", "La structure exerce-t-elle … ? Oui."
+        sentence = (
+            f"{question.text} {text[:1].upper()}{text[1:]}."
+            if question.text.endswith("?")
+            else f"{question.text}{NBSP}: {text}"
+        )
+        words.append({"question": question, "text": text, "sentence": sentence})
     return words
 
 
@@ -448,7 +464,7 @@ def preparation_context(structure, grid: Questionnaire) -> dict:
             "words": answer_words(question, values.get(question_id), version, profile, channels)
             if shown
             else None,
-            "points": points_text(row.get("points"), row.get("max_points"))
+            "points": points_phrase(row.get("points"), row.get("max_points"))
             if row.get("status") == "scored"
             else "",
             "status": row.get("status", ""),
@@ -462,7 +478,7 @@ def preparation_context(structure, grid: Questionnaire) -> dict:
             "anchor": f"point-{anchor_of(point.question.id)}",
             "rank": rank,
             "display": format_percent(point.ratio),
-            "points_text": points_text(float(figure.points), float(figure.maximum))
+            "points_text": points_phrase(float(figure.points), float(figure.maximum))
             if figure and figure.maximum
             else "",
             "risk": point.risk,
@@ -511,6 +527,7 @@ def preparation_context(structure, grid: Questionnaire) -> dict:
             "not_applying": [point_view(p) for p in points if not p.applies],
             "counts": counts,
             "applying_count": len(applying),
+            "applying_apart": sum(1 for p in applying if p.question.commitment is None),
             "pages": pages,
             "control_activities": grid_profile.get("controle-recouvrement"),
         }

@@ -136,6 +136,7 @@ def overview(request, audit):
             "structure": audit.structure,
             "period": period_text(audit),
             "pages": pages,
+            "progress": pages,
             "scored": sum(p.scored for p in pages),
             "total": sum(p.total for p in pages),
             "editable": can_score_audit(request.user, audit),

@@ -3,6 +3,8 @@ use: the header's menu entry and the block of a structure's page."""
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
@@ -33,7 +35,14 @@ def rich_text(text: str):
                 + str(format_html_join("", "<li>{}</li>", ((item,) for item in items)))
                 + "</ul>"
             )
-    return mark_safe("".join(blocks))  # every piece escaped above
+    return mark_safe(french_spacing("".join(blocks)))  # every piece escaped above
+
+
+def french_spacing(html: str) -> str:
+    """No line break before « ; : ! ? » nor after « (the grid's texts are
+    typed with plain spaces)."""
+    html = re.sub(r" ([;:!?»])", "\u00a0\\1", html)
+    return html.replace("« ", "«\u00a0")
 
 
 @register.filter
