@@ -111,6 +111,7 @@ def mine(request):
 def overview(request, audit):
     if not is_auditor_now(request.user, audit):
         require(not audit.is_draft, NOT_YET)
+        require(request.method == "GET", AUDITOR_ONLY)
         return redirect("audits:report", pk=audit.pk)
     if request.method == "POST":
         require(can_score_audit(request.user, audit), NOT_EDITABLE)

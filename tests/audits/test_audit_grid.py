@@ -20,7 +20,7 @@ from autodiag.questionnaires.schema import QuestionType
 from autodiag.scoring.answers import AnswerValueError, normalize_answer, parse_answer_sheet
 from autodiag.scoring.engine import score
 
-from .conftest import DATA
+from ..conftest import DATA
 
 # Every control point of seed 004, written out.
 SEED_004_POINTS = [
