@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from autodiag.audits.enums import Status
 from autodiag.diagnostics.models import Answer
+from autodiag.questionnaires.loader import load_questionnaire
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.questionnaires.schema import AUDIT, Questionnaire, conditions_hold
 from autodiag.scoring.answers import (
@@ -74,6 +75,16 @@ class AuditManager(models.Manager.from_queryset(AuditQuerySet)):
     def current_grid(self) -> QuestionnaireVersion:
         return QuestionnaireVersion.objects.get(pk=settings.CURRENT_AUDIT_GRID, kind=AUDIT)
 
+    def current_grid_content(self) -> Questionnaire:
+        """The grid new audits use, as recorded, or from its shipped file
+        while no audit has recorded it (preparing needs only its content)."""
+        version = QuestionnaireVersion.objects.filter(
+            pk=settings.CURRENT_AUDIT_GRID, kind=AUDIT
+        ).first()
+        return (
+            version.questionnaire() if version else load_questionnaire(settings.CURRENT_AUDIT_GRID)
+        )
+
     @transaction.atomic
     def grant(
         self,
@@ -122,6 +133,17 @@ def check_grant(structure: Structure, auditor, starts_on, ends_on, audit=None) -
             "Un audit est déjà en cours pour cette structure : modifiez sa période plutôt que "
             "d’en ouvrir un autre."
         )
+
+
+def refused_score(question, value) -> str:
+    """What a point accepts, in the words of the form."""
+    if str(value).strip().lower() in ("na", "non applicable"):
+        return "« Non applicable » n’est pas proposé pour ce point de contrôle"
+    if question.level_names:
+        positions = ", ".join(question.level_names[:-1]) + f" ou {question.level_names[-1]}"
+    else:
+        positions = "0, 0,25, 0,75 ou 1 point"
+    return f"note « {value} » inconnue : choisissez {positions}"
 
 
 class Audit(models.Model):
@@ -288,7 +310,10 @@ class Audit(models.Model):
                 )
         stored = None
         if value not in (None, ""):
-            stored = storable(normalize_answer(question, value))
+            try:
+                stored = storable(normalize_answer(question, value))
+            except AnswerValueError:
+                raise AnswerValueError(refused_score(question, value)) from None
             profile = profile_of(self.version, self.normalized_answers())
             if not conditions_hold(question.conditions, profile):
                 raise AnswerValueError(

@@ -392,8 +392,7 @@ def comparison(request, audit):
 @structure_member
 def preparation(request, structure):
     require(can_prepare_audit(request.user, structure), "Accès réservé à la structure.")
-    grid = Audit.objects.current_grid().questionnaire()
-    context = preparation_context(structure, grid)
+    context = preparation_context(structure, Audit.objects.current_grid_content())
     context |= {
         "title": context["document_title"],
         "nav": "dashboard",
@@ -424,14 +423,14 @@ def _date(value: str):
 def consolidation(request):
     if not can_read_audit_consolidation(request.user):
         raise Http404("Aucun périmètre")
-    grid_version = Audit.objects.current_grid()
+    grid = Audit.objects.current_grid_content()
     start, end = _date(request.GET.get("du", "")), _date(request.GET.get("au", ""))
     error = None
     if "invalid" in (start, end):
         error, start, end = "Date invalide : utilisez le format JJ/MM/AAAA.", None, None
     elif start and end and start > end:
         error, start, end = "La date de début doit précéder la date de fin.", None, None
-    audits = audits_in_scope(request.user).filter(grid=grid_version)
+    audits = audits_in_scope(request.user).filter(grid_id=grid.id)
     if start:
         audits = audits.filter(validated_at__date__gte=start)
     if end:
@@ -440,11 +439,11 @@ def consolidation(request):
     latest = {}
     for audit in audits.select_related("structure", "auditor").order_by("validated_at", "pk"):
         latest[audit.structure_id] = audit
-    context = consolidation_context(list(latest.values()), grid_version.questionnaire())
+    context = consolidation_context(list(latest.values()), grid)
     context |= {
         "title": "Audits du label dans mon périmètre",
         "nav": "audits",
-        "grid_title": grid_version.title,
+        "grid_title": grid.title,
         "filter": {
             "du": request.GET.get("du", ""),
             "au": request.GET.get("au", ""),

@@ -229,3 +229,19 @@ def test_the_consolidated_view_covers_the_heads_scope_only(
     assert "Aucun audit validé entre ces dates" in filtered
     wrong = client_for(national).get(url, {"du": "demain"}).content.decode()
     assert "Date invalide" in wrong
+
+
+def test_the_comparison_module_is_pure_python():
+    """docs/ARCHITECTURE.md: `audits.compare` reads report JSONs and the
+    questionnaire objects, never Django."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, autodiag.audits.compare\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'django')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -89,9 +89,10 @@ def test_notes_without_a_score_are_kept_and_empty_points_removed(audit, auditor)
     ("point", "value", "message"),
     [
         ("9.9", "1", "point de contrôle inconnu"),
-        ("1.1", "0.5", "hors de l'échelle"),
-        ("1.1", "na", "Non applicable"),
-        ("6.1", "Conforme", "0, 0.25, 0.75 ou 1"),
+        ("1.1", "0.5", "note « 0.5 » inconnue : choisissez 0, 0,25, 0,75 ou 1 point"),
+        ("1.1", "na", "« Non applicable » n’est pas proposé"),
+        ("6.1", "Conforme", "note « Conforme » inconnue"),
+        ("6.2", "Presque", "choisissez Non conforme, Point sensible, Point de progrès ou Conforme"),
     ],
 )
 def test_a_value_the_point_refuses_is_named(audit, auditor, point, value, message):
