@@ -180,6 +180,8 @@ def _answer_hint(question: Question, questionnaire: Questionnaire) -> str:
 
 def markdown(questionnaire: Questionnaire) -> str:
     """The reference document of a version, generated from its data."""
+    if questionnaire.is_audit:
+        return grid_markdown(questionnaire)
     q = questionnaire
     out = [
         f"# {q.title}",
@@ -277,4 +279,77 @@ def _coverage_table(q: Questionnaire) -> list[str]:
         out.append(f"| {point} | {title} | {ids} |")
     covered = sum(1 for ids in coverage.values() if ids)
     out += ["", f"{covered} points préparés sur {len(q.audit_points)}."]
+    return out
+
+
+def grid_markdown(grid: Questionnaire) -> str:
+    """The reference document of an audit grid: every control point with
+    its full text, by commitment and audited theme, then the groups scored
+    apart."""
+    out = [
+        f"# {grid.title}",
+        "",
+        f"<!-- Généré par `autodiag questionnaire doc {grid.id}` : ne pas modifier à la main. -->",
+        "",
+        f"Version `{grid.id}`, empreinte `{grid.content_hash}`.",
+        "",
+    ]
+    if grid.description:
+        out += [_one_line(grid.description), ""]
+    out += ["## Échelle de notation", ""]
+    out += [
+        f"- **{value} point** : {label}"
+        for value, label in zip(("0", "0,25", "0,75", "1"), grid.scale_labels, strict=True)
+    ]
+    points = sum(1 for q in grid.questions() if q.scored)
+    apart = sum(1 for s in grid.sections if s.apart for q in s.questions if q.scored)
+    out += [
+        "",
+        f"{points} points de contrôle : {points - apart} dans les {len(grid.commitments)} "
+        f"engagements, {apart} à part.",
+        "",
+    ]
+    for commitment in grid.commitments:
+        out += [f"## Engagement {commitment.number} : {commitment.title}", ""]
+        if commitment.note:
+            quoted = commitment.note.replace("\n\n", "\n>\n").replace("\n- ", "\n> - ")
+            out += ["> **Nota.** " + quoted, ""]
+        for section in grid.sections:
+            if section.commitment == commitment.number:
+                out += _grid_section(section)
+    for section in grid.sections:
+        if section.apart:
+            out += [f"## {section.title}", ""]
+            if section.intro:
+                out += [_one_line(section.intro), ""]
+            out += _grid_section(section, level="###")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _grid_section(section, level: str = "###") -> list[str]:
+    out = [] if level == "###" and section.apart else [f"{level} {section.title}", ""]
+    for question in section.questions:
+        if not question.scored:
+            continue
+        out += [f"#### {question.id} — {question.title}", "", question.text, ""]
+        if question.level_names:
+            out += [
+                f"- **{name}** ({value} point) : {meaning}"
+                for name, value, meaning in zip(
+                    question.level_names,
+                    ("0", "0,25", "0,75", "1"),
+                    question.scale_labels,
+                    strict=True,
+                )
+            ]
+            out.append("")
+        if question.note:
+            out += [f"*Note : {_one_line(question.note)}*", ""]
+        if question.conditions:
+            out += [f"*S’applique si : {describe_conditions(question)}.*", ""]
+        if question.not_applicable:
+            help_text = (
+                _one_line(question.help) if question.help else "« Non applicable » possible."
+            )
+            out += [f"*{help_text}*", ""]
     return out

@@ -313,3 +313,14 @@ def test_self_diagnostics_may_use_sections_serving_one_commitment():
     # A point field belongs to audit grids only.
     eco["questions"][0]["point"] = "3.1"
     assert any("champ « point » : champ inconnu" in p for p in problems(document))
+
+
+def test_the_generated_grid_document_is_current(grid):
+    from autodiag.questionnaires.outline import markdown
+
+    from ..conftest import ROOT
+
+    document = ROOT / "docs" / "audit-grid.md"
+    assert document.read_text(encoding="utf-8") == markdown(grid), (
+        "docs/audit-grid.md est périmé : lancez `make docs`"
+    )
