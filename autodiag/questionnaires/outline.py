@@ -149,19 +149,23 @@ def answers_template(questionnaire: Questionnaire) -> str:
             if condition:
                 hint += f" ; si {condition}"
             lines.append(f"  # → {hint}")
+            # A control point's number is quoted: YAML reads 1.10 as the number 1.1.
+            key = f'"{question.id}"' if "." in question.id else question.id
             if question.type in (QuestionType.YES_NO, QuestionType.CHANNEL_ROWS):
-                lines.append(f"  {question.id}:")
+                lines.append(f"  {key}:")
                 for item in question.items:
                     channel = f" [canal {item.channel}]" if item.channel else ""
                     lines.append(f"    {item.id}:   # {_one_line(item.text)}{channel}")
             else:
-                lines.append(f"  {question.id}:")
+                lines.append(f"  {key}:")
     return "\n".join(lines) + "\n"
 
 
 def _answer_hint(question: Question, questionnaire: Questionnaire) -> str:
     na = " | na" if question.not_applicable else ""
     match question.type:
+        case QuestionType.SCALE if question.level_names:
+            return f"0 | 0.25 | 0.75 | 1{na} ({' | '.join(question.level_names)})"
         case QuestionType.SCALE:
             return f"0 | 0.25 | 0.75 | 1{na}"
         case QuestionType.CHOICE | QuestionType.PROFILE_CHOICE:

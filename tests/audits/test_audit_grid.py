@@ -324,3 +324,15 @@ def test_the_generated_grid_document_is_current(grid):
     assert document.read_text(encoding="utf-8") == markdown(grid), (
         "docs/audit-grid.md est périmé : lancez `make docs`"
     )
+
+
+def test_a_blank_answer_sheet_of_the_grid_keeps_point_numbers(grid):
+    """`autodiag answers template` quotes the points: YAML would read 1.10 as 1.1."""
+    from autodiag.questionnaires.outline import answers_template
+
+    sheet = yaml.safe_load(answers_template(grid))
+    answers = sheet["answers"]
+    assert "1.10" in answers and "1.1" in answers and "OR.12" in answers
+    filled = {key: "1" for key in answers} | EVERY_POINT
+    report = score(grid, parse_answer_sheet(grid, filled))
+    assert report.complete and report.global_ratio == 1
