@@ -93,6 +93,9 @@ def mine(request):
         else:
             coming.append(audit)
         audit.period = period_text(audit)
+    head = is_head(request.user)
+    if head and not audits:
+        return redirect("audits:consolidation")  # nothing of their own to audit
     return render(
         request,
         "audits/mine.html",
@@ -101,7 +104,7 @@ def mine(request):
             "nav": "audits",
             "current": current,
             "coming": coming,
-            "is_head": is_head(request.user),
+            "is_head": head,
         },
     )
 
@@ -453,8 +456,10 @@ def consolidation(request):
             "end": long_date(end) if end else "",
         },
         "breadcrumb_data": {
-            "links": [{"url": reverse("audits:mine"), "title": "Audits du label"}],
-            "current": "Mon périmètre",
+            "links": [{"url": reverse("audits:mine"), "title": "Audits du label"}]
+            if audits_given_to(request.user).exists()
+            else [],
+            "current": "Audits de mon périmètre",
         },
     }
     return render(request, "audits/consolidation.html", context)

@@ -187,3 +187,12 @@ def test_the_structure_page_shows_the_audit_to_its_members(audit, auditor, agent
     page = page.decode()
     assert reverse("audits:report", args=[audit.pk]) in page
     assert reverse("audits:comparison", args=[audit.pk]) in page
+
+
+def test_a_head_without_audits_of_their_own_goes_to_the_scopes_audits(structure, agent):
+    network_head = head("tete@cnaf.test", ScopeKind.NETWORK, structure.network)
+    response = client_for(network_head).get(reverse("audits:mine"))
+    assert response.status_code == 302 and response["Location"] == reverse("audits:consolidation")
+    # A member with nothing to audit reads why.
+    page = client_for(agent).get(reverse("audits:mine")).content.decode()
+    assert "Aucun audit du label ne vous est confié" in page

@@ -116,9 +116,7 @@ def test_prepare_score_validate_and_compare(page, live_server, demo_data):
     # The network head reads the audits of the network.
     page.context.clear_cookies()
     sign_in(page, live_server, DEMO_HEAD)
-    page.get_by_role("link", name="Audits du label").click()
-    assert_accessible(page, context="audits du label (tête de réseau)")
-    page.get_by_role("link", name="Vision consolidée des audits").click()
+    page.get_by_role("link", name="Audits du label").click()  # straight to the scope's audits
     expect(page.get_by_text("1 audit pris en compte")).to_be_visible()
     assert_accessible(page, context="vision consolidée des audits")
     screenshot(page, "audit-consolidation")
