@@ -459,7 +459,7 @@ def consolidation(request):
             "links": [{"url": reverse("audits:mine"), "title": "Audits du label"}]
             if audits_given_to(request.user).exists()
             else [],
-            "current": "Audits de mon périmètre",
+            "current": "Audits du label dans mon périmètre",
         },
     }
     return render(request, "audits/consolidation.html", context)
