@@ -37,6 +37,7 @@ bench: setup
 
 docs: setup
 	$(BIN)/autodiag questionnaire doc sp-plus-2026 > docs/questionnaire-2026.md
+	$(BIN)/autodiag questionnaire doc audit-label-2026 > docs/audit-grid.md
 
 setup: $(STAMP)
 

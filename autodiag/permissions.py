@@ -359,4 +359,102 @@ def public_structure(view):
             raise Http404("Page introuvable")
         return view(request, structure, *args, **kwargs)
 
+
+# -- label audits (autodiag.audits) -------------------------------------------
+# An auditor sees only the audits given to them, and only during their access
+# period (before or after it: 404, as for outsiders). The structure's members
+# and the heads whose scope covers it read a validated audit's report and the
+# comparison with the self-diagnostic, and the preparation page at any time;
+# they never change a score. National administrators give access in /admin/.
+
+from django.utils import timezone  # noqa: E402 (this section's own imports)
+
+from autodiag.audits.models import Audit  # noqa: E402
+
+
+def is_auditor_now(user, audit, day=None) -> bool:
+    """`user` is the audit's auditor and today is within its period."""
+    return user.is_authenticated and audit.auditor_id == user.pk and audit.period_open(day)
+
+
+def knows_audit(user, audit) -> bool:
+    """Who may learn that the audit exists: its auditor during the period,
+    the structure's members and the heads in scope. Anyone else: 404."""
+    return is_auditor_now(user, audit) or can_view_structure(user, audit.structure)
+
+
+def can_score_audit(user, audit) -> bool:
+    return audit.is_draft and is_auditor_now(user, audit)
+
+
+def can_validate_audit(user, audit) -> bool:
+    """The auditor validates their own audit, during the period."""
+    return can_score_audit(user, audit)
+
+
+def can_view_audit_report(user, audit) -> bool:
+    """A draft's provisional report is the auditor's; a validated report is
+    also the structure's and its heads'."""
+    if is_auditor_now(user, audit):
+        return True
+    return not audit.is_draft and can_view_structure(user, audit.structure)
+
+
+def can_compare_audit(user, audit) -> bool:
+    """Self-diagnostic against audit: the structure's members and heads in
+    scope, once the audit is validated (the auditor does not read the
+    self-diagnostic, which has no bearing on the label decision)."""
+    return not audit.is_draft and can_view_structure(user, audit.structure)
+
+
+def can_prepare_audit(user, structure: Structure) -> bool:
+    """The "points à préparer" page: members and heads in scope."""
+    return can_view_structure(user, structure)
+
+
+def audits_given_to(user, day=None):
+    """The audits whose period is running or yet to come (an audit whose
+    period is over is no longer the auditor's to see)."""
+    if not user.is_authenticated:
+        return Audit.objects.none()
+    return Audit.objects.filter(auditor=user, ends_on__gte=day or timezone.localdate())
+
+
+def audits_in_scope(user):
+    """Validated audits of the structures a head reads."""
+    return Audit.objects.validated().filter(structure__in=structures_in_scope(user))
+
+
+def can_read_audit_consolidation(user) -> bool:
+    return is_head(user)
+
+
+def shows_audits_menu(user) -> bool:
+    """The header's "Audits du label": auditors with a current or coming
+    audit, and heads (the consolidated view)."""
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_shows_audits_menu", None)
+    if cache is None:
+        cache = user._shows_audits_menu = is_head(user) or audits_given_to(user).exists()
+    return cache
+
+
+def audit_page(view):
+    """`view(request, audit, ...)` for whoever may know the audit exists
+    (knows_audit); sign-in for anonymous visitors, 404 for anyone else.
+    Each view then requires its own permission (403 with a message)."""
+
+    @wraps(view)
+    def guarded(request, pk, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _refuse_anonymous(request)
+        audit = get_object_or_404(
+            Audit.objects.select_related("structure", "grid", "auditor").defer("grid__document"),
+            pk=pk,
+        )
+        if not knows_audit(request.user, audit):
+            raise Http404("Audit introuvable")
+        return view(request, audit, *args, **kwargs)
+
     return guarded

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "autodiag.actions",
+    "autodiag.audits",
 ]
 
 MIDDLEWARE = [
@@ -256,3 +257,6 @@ CONTENT_SECURITY_POLICY = {
 # queue (STACK-NOTES). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
 # builds them in the request instead (no worker to run).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# -- The label's audit grid (docs/audits.md) --------------------------------------
+# The grid version new audits are scored on (a questionnaire version of kind "audit").
+CURRENT_AUDIT_GRID = os.environ.get("CURRENT_AUDIT_GRID", "audit-label-2026")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("perimetre/resultats/", include("autodiag.consolidation.urls")),
     path("api/", include("autodiag.api.urls")),
     path("", include("autodiag.actions.urls")),
+    path("audits/", include("autodiag.audits.urls")),
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),

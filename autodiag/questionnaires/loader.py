@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
 from autodiag.questionnaires.schema import (
+    AUDIT,
+    AUTODIAGNOSTIC,
     LIST_TYPES,
     PROFILE_TYPES,
     SCORED_TYPES,
@@ -38,7 +40,7 @@ VERSIONS_DIR = Path(__file__).resolve().parent / "versions"
 # "resultats": a results-only version (earlier results imported from a file:
 # commitments, no questions), see docs/questionnaire-format.md.
 RESULTS_ONLY = "resultats"
-KINDS = ("autodiagnostic", RESULTS_ONLY)
+KINDS = (AUTODIAGNOSTIC, AUDIT, RESULTS_ONLY)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 AUDIT_POINT_PATTERN = re.compile(r"^[A-Z0-9]+\.[0-9]+$")
@@ -58,11 +60,22 @@ TOP_FIELDS = {
     "sections",
     "comparable_with",
 }
-SECTION_FIELDS = {"id", "title", "intro", "profile", "when", "questions"}
+SECTION_FIELDS = {"id", "title", "intro", "profile", "when", "questions", "commitment", "apart"}
 COMMON_QUESTION_FIELDS = {"id", "text", "help", "type", "when"}
-SCORED_FIELDS = {"commitment", "weight", "not_applicable", "channels", "audit_points", "national"}
+SCORED_FIELDS = {
+    "commitment",
+    "weight",
+    "not_applicable",
+    "channels",
+    "audit_points",
+    "national",
+    "note",
+}
+# A control point of an audit grid is identified by its number, not an id,
+# and is the audit point itself (no `audit_points` to name).
+AUDIT_POINT_FIELDS = {"point", "title"}
 TYPE_FIELDS = {
-    QuestionType.SCALE: SCORED_FIELDS | {"scale_labels"},
+    QuestionType.SCALE: SCORED_FIELDS | {"scale_labels", "levels"},
     QuestionType.CHOICE: SCORED_FIELDS | {"options"},
     QuestionType.YES_NO: SCORED_FIELDS | {"items", "rule"},
     QuestionType.CHANNEL_ROWS: SCORED_FIELDS | {"items"},
@@ -73,6 +86,7 @@ TYPE_FIELDS = {
 }
 ITEM_FIELDS = {"id", "text", "channel", "when"}
 OPTION_FIELDS = {"id", "label", "value"}
+LEVEL_FIELDS = {"name", "text"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +157,7 @@ class _Reader:
     def __init__(self, file_name: str):
         self.file = file_name
         self.problems: list[Problem] = []
+        self.kind = AUTODIAGNOSTIC
 
     def problem(self, where: str, field: str, message: str) -> None:
         self.problems.append(Problem(self.file, where, field, message))
@@ -250,10 +265,20 @@ class _Reader:
             )
         title = self.text(document, "title", where)
         description = self.text(document, "description", where, required=False)
-        kind = self.text(document, "kind", where)
-        if kind and kind not in KINDS:
+        kind = self.text(document, "kind", where, required=False) or AUTODIAGNOSTIC
+        if kind not in KINDS:
             self.problem(where, "kind", f"type inconnu « {kind} » (types : {', '.join(KINDS)})")
         results_only = kind == RESULTS_ONLY
+        self.kind = kind
+        if kind == AUDIT:
+            for field in ("audit_points", "audit_points_not_covered"):
+                if field in document:
+                    self.problem(
+                        where,
+                        field,
+                        "une grille d'audit déclare ses points de contrôle par ses questions "
+                        "(champ « point ») : retirez ce champ",
+                    )
         scale_labels = self.scale_labels(
             document.get("scale"), where, "scale", required=not results_only
         )
@@ -278,6 +303,9 @@ class _Reader:
         self.read_comparable(document.get("comparable_with"), where)
         if self.problems:
             return None
+        if kind == AUDIT:
+            # The grid's points are its scored questions, each its own audit point.
+            self.audit_points = {q.id: q.title for q in questions if q.scored}
         return Questionnaire(
             id=version_id,
             title=title,
@@ -364,7 +392,7 @@ class _Reader:
             if not isinstance(data, dict):
                 self.problem(where, "", "un engagement a un numéro (number) et un titre (title)")
                 continue
-            self.unknown_fields(data, {"number", "title", "group"}, where)
+            self.unknown_fields(data, {"number", "title", "group", "note"}, where)
             number = data.get("number")
             if isinstance(number, bool) or not isinstance(number, int) or number < 1:
                 self.problem(where, "number", f"un entier positif est attendu (reçu : {number!r})")
@@ -372,10 +400,11 @@ class _Reader:
             where = f"engagement {number}"
             title = self.text(data, "title", where)
             group = self.text(data, "group", where, required=False) or None
+            note = self.text(data, "note", where, required=False)
             if number in commitments:
                 self.problem(where, "number", "numéro d'engagement en double")
             else:
-                commitments[number] = Commitment(number, title, group)
+                commitments[number] = Commitment(number, title, group, note)
         if not commitments and isinstance(value, list):
             self.problem("en-tête", "commitments", "au moins un engagement est attendu")
         return commitments
@@ -440,12 +469,15 @@ class _Reader:
             if index == 1 and not profile:
                 self.problem(where, "profile", "la première section doit être celle du profil")
             conditions = self.conditions(data.get("when"), where, own_id=None)
+            commitment, apart = self.section_commitment(data, where, profile)
             section = Section(
                 id=section_id,
                 title=self.text(data, "title", where),
                 intro=self.text(data, "intro", where, required=False),
                 profile=profile,
                 conditions=conditions,
+                commitment=commitment,
+                apart=apart,
             )
             raw_questions = self.sequence(data.get("questions"), where, "questions")
             if not raw_questions:
@@ -455,22 +487,55 @@ class _Reader:
                 for position, raw in enumerate(raw_questions, start=1)
                 if (question := self.read_question(raw, section, position)) is not None
             )
-            sections.append(
-                Section(section.id, section.title, section.intro, profile, conditions, questions)
-            )
+            sections.append(replace(section, questions=questions))
         return sections
+
+    def section_commitment(self, data: dict, where: str, profile: bool):
+        """(commitment, apart) of a section: the commitment all its scored
+        questions serve, or none at all for a section scored apart."""
+        apart = self.flag(data, "apart", where)
+        commitment = data.get("commitment")
+        if commitment is not None and (
+            isinstance(commitment, bool) or commitment not in self.commitments
+        ):
+            known = ", ".join(str(n) for n in self.commitments)
+            self.problem(
+                where, "commitment", f"engagement inconnu {commitment!r} (engagements : {known})"
+            )
+            commitment = None
+        if apart and commitment is not None:
+            self.problem(
+                where,
+                "apart",
+                "une section à part ne sert aucun engagement : retirez « commitment »",
+            )
+        if profile and (apart or commitment is not None):
+            self.problem(where, "profile", "la section de profil ne sert aucun engagement")
+        return commitment, apart
 
     def read_question(self, data, section: Section, position: int) -> Question | None:
         where = f"section « {section.id} », question n° {position}"
         if not isinstance(data, dict):
             self.problem(where, "", "une question a un id, un texte et un type")
             return None
-        question_id = self.identifier(data, where)
+        is_point = self.kind == AUDIT and not section.profile
+        question_id = self.point_id(data, where) if is_point else self.identifier(data, where)
         if question_id:
-            where = f"question « {question_id} »"
+            where = f"{'point de contrôle' if is_point else 'question'} « {question_id} »"
             if question_id in self.question_ids:
-                self.problem(where, "id", "identifiant de question en double")
+                self.problem(
+                    where,
+                    "point" if is_point else "id",
+                    f"{'point de contrôle' if is_point else 'identifiant de question'} en double",
+                )
             self.question_ids.add(question_id)
+        if is_point and "id" in data:
+            self.problem(
+                where,
+                "id",
+                'un point de contrôle s\'identifie par son numéro, champ « point » (ex. point: "1.1"), '
+                "sans « id »",
+            )
         raw_type = data.get("type")
         try:
             kind = QuestionType(raw_type)
@@ -478,7 +543,16 @@ class _Reader:
             types = ", ".join(t.value for t in QuestionType)
             self.problem(where, "type", f"type inconnu {raw_type!r} (types : {types})")
             return None
-        self.unknown_fields(data, COMMON_QUESTION_FIELDS | TYPE_FIELDS[kind], where)
+        allowed = COMMON_QUESTION_FIELDS | TYPE_FIELDS[kind]
+        if is_point:
+            allowed = (allowed | AUDIT_POINT_FIELDS) - {"audit_points"}  # id: own message
+            if kind is not QuestionType.SCALE:
+                self.problem(
+                    where,
+                    "type",
+                    "un point de contrôle se note sur l'échelle à 4 positions : type « scale »",
+                )
+        self.unknown_fields(data, allowed, where)
         if kind in PROFILE_TYPES and not section.profile:
             self.problem(where, "type", f"le type « {kind} » n'est possible que dans le profil")
         if kind in SCORED_TYPES and section.profile:
@@ -496,7 +570,9 @@ class _Reader:
             "channels": self.channel_list(data.get("channels", []), where),
         }
         if kind in SCORED_TYPES:
-            fields.update(self.scored_fields(data, kind, where))
+            fields.update(self.scored_fields(data, kind, where, section))
+            if is_point and question_id:
+                fields.update(self.point_fields(data, question_id, fields, section, where))
         elif kind is QuestionType.TEXT:
             fields.update(self.text_fields(data, where))
         elif kind is QuestionType.PROFILE_CHOICE:
@@ -506,11 +582,25 @@ class _Reader:
             self.profile_questions[question_id] = question
         return question
 
-    def scored_fields(self, data: dict, kind: QuestionType, where: str) -> dict:
+    def scored_fields(self, data: dict, kind: QuestionType, where: str, section: Section) -> dict:
         fields: dict = {}
-        commitment = data.get("commitment")
-        if commitment is None:
+        commitment = data.get("commitment", section.commitment)
+        if section.apart:
+            if "commitment" in data:
+                self.problem(
+                    where,
+                    "commitment",
+                    f"la section « {section.id} » est à part : ses questions ne servent aucun engagement",
+                )
+        elif commitment is None:
             self.problem(where, "commitment", "l'engagement servi par la question manque")
+        elif section.commitment is not None and commitment != section.commitment:
+            self.problem(
+                where,
+                "commitment",
+                f"la section « {section.id} » sert l'engagement {section.commitment} "
+                f"(reçu : {commitment!r})",
+            )
         elif commitment not in self.commitments or isinstance(commitment, bool):
             known = ", ".join(str(n) for n in self.commitments)
             self.problem(
@@ -528,8 +618,20 @@ class _Reader:
                 fields["weight"] = weight
         fields["not_applicable"] = self.flag(data, "not_applicable", where)
         fields["national"] = self.flag(data, "national", where)
-        fields["audit_points"] = self.question_audit_points(data.get("audit_points"), where)
-        if kind is QuestionType.SCALE and "scale_labels" in data:
+        fields["note"] = self.text(data, "note", where, required=False)
+        if self.kind != AUDIT:
+            fields["audit_points"] = self.question_audit_points(data.get("audit_points"), where)
+        if kind is QuestionType.SCALE and "levels" in data:
+            if "scale_labels" in data:
+                self.problem(
+                    where,
+                    "levels",
+                    "« levels » nomme et décrit déjà les 4 positions : retirez « scale_labels »",
+                )
+            levels = self.levels(data["levels"], where)
+            if levels is not None:
+                fields["level_names"], fields["scale_labels"] = levels
+        elif kind is QuestionType.SCALE and "scale_labels" in data:
             fields["scale_labels"] = self.scale_labels(
                 data["scale_labels"], where, "scale_labels", True
             )
@@ -541,6 +643,75 @@ class _Reader:
             if "rule" in data:
                 fields["rule"] = self.rule(data["rule"], items, where)
         return fields
+
+    # -- audit grids --------------------------------------------------------------
+
+    def point_id(self, data: dict, where: str) -> str:
+        """The number of a control point, which is its question id."""
+        if "point" not in data:
+            self.problem(where, "point", 'numéro du point de contrôle manquant (ex. point: "1.1")')
+            return ""
+        return self.audit_point_id(data["point"], where, "point") or ""
+
+    def point_fields(
+        self, data: dict, point: str, fields: dict, section: Section, where: str
+    ) -> dict:
+        """A control point is its own audit point; a point numbered after a
+        commitment ("2.5") sits in a section of that commitment, any other
+        ("OR.3") in a section scored apart."""
+        prefix = point.split(".")[0]
+        if prefix.isdigit() and section.apart:
+            self.problem(
+                where,
+                "point",
+                f"le point « {point} » relève de l'engagement {prefix} : il ne va pas dans une "
+                "section à part",
+            )
+        elif prefix.isdigit() and fields.get("commitment") not in (None, int(prefix)):
+            self.problem(
+                where,
+                "point",
+                f"le point « {point} » relève de l'engagement {prefix}, pas de l'engagement "
+                f"{fields['commitment']}",
+            )
+        elif not prefix.isdigit() and not section.apart:
+            self.problem(
+                where,
+                "point",
+                f"le critère « {point} » ne relève d'aucun engagement : placez-le dans une "
+                "section à part (apart: true)",
+            )
+        return {"audit_points": (point,), "title": self.text(data, "title", where)}
+
+    def levels(self, value, where: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The grid's named positions of the scale: for each of "0", "0.25",
+        "0.75" and "1", a name ("Point sensible") and what it means."""
+        levels = self.mapping(value, where, "levels")
+        keys = {str(key) for key in levels}
+        if keys != set(SCALE_KEYS):
+            self.problem(
+                where,
+                "levels",
+                f'exactement les positions "0", "0.25", "0.75" et "1" sont attendues '
+                f"(reçu : {', '.join(sorted(keys)) or 'aucune'})",
+            )
+            return None
+        by_key = {str(key): level for key, level in levels.items()}
+        names, texts = [], []
+        for key in SCALE_KEYS:
+            level = by_key[key]
+            field = f"levels.{key}"
+            if not isinstance(level, dict):
+                self.problem(where, field, "un nom (name) et un texte (text) sont attendus")
+                return None
+            self.unknown_fields(level, LEVEL_FIELDS, f"{where}, position « {key} »")
+            names.append(self.text(level, "name", f"{where}, position « {key} »"))
+            texts.append(self.text(level, "text", f"{where}, position « {key} »"))
+        if len({name.lower() for name in names}) != len(names):
+            self.problem(where, "levels", "chaque position porte un nom différent")
+        if not all(names) or not all(texts):
+            return None
+        return tuple(names), tuple(texts)
 
     def text_fields(self, data: dict, where: str) -> dict:
         purpose = data.get("purpose")

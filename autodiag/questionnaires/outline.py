@@ -65,6 +65,15 @@ def check_summary(questionnaire: Questionnaire) -> str:
         title = _one_line(questionnaire.commitment(number).title)
         title = title if len(title) <= 52 else title[:51] + "…"
         lines.append(f"  {number}. {title:<53} {count:>9} {_num(points):>8}")
+    if questionnaire.is_audit:
+        lines.append("")
+        lines.append(f"  Points de contrôle de la grille : {len(questionnaire.audit_points)}")
+        for section in questionnaire.sections:
+            if section.apart:
+                lines.append(
+                    f"    dont {len(section.questions)} à part, hors engagements : {section.title}"
+                )
+        return "\n".join(lines) + "\n"
     coverage = questionnaire.audit_coverage()
     if coverage:
         covered = sum(1 for ids in coverage.values() if ids)
@@ -104,7 +113,9 @@ def outline(questionnaire: Questionnaire) -> str:
 def _question_tags(question: Question) -> str:
     tags = [TYPE_LABELS[question.type]]
     if question.scored:
-        tags.append(f"engagement {question.commitment}")
+        tags.append(
+            f"engagement {question.commitment}" if question.commitment else "hors engagements"
+        )
         tags.append(f"{_num(question.weight)} pt" + ("s" if question.weight > 1 else ""))
         if question.audit_points:
             tags.append("audit " + ", ".join(question.audit_points))
@@ -138,19 +149,23 @@ def answers_template(questionnaire: Questionnaire) -> str:
             if condition:
                 hint += f" ; si {condition}"
             lines.append(f"  # → {hint}")
+            # A control point's number is quoted: YAML reads 1.10 as the number 1.1.
+            key = f'"{question.id}"' if "." in question.id else question.id
             if question.type in (QuestionType.YES_NO, QuestionType.CHANNEL_ROWS):
-                lines.append(f"  {question.id}:")
+                lines.append(f"  {key}:")
                 for item in question.items:
                     channel = f" [canal {item.channel}]" if item.channel else ""
                     lines.append(f"    {item.id}:   # {_one_line(item.text)}{channel}")
             else:
-                lines.append(f"  {question.id}:")
+                lines.append(f"  {key}:")
     return "\n".join(lines) + "\n"
 
 
 def _answer_hint(question: Question, questionnaire: Questionnaire) -> str:
     na = " | na" if question.not_applicable else ""
     match question.type:
+        case QuestionType.SCALE if question.level_names:
+            return f"0 | 0.25 | 0.75 | 1{na} ({' | '.join(question.level_names)})"
         case QuestionType.SCALE:
             return f"0 | 0.25 | 0.75 | 1{na}"
         case QuestionType.CHOICE | QuestionType.PROFILE_CHOICE:
@@ -169,6 +184,8 @@ def _answer_hint(question: Question, questionnaire: Questionnaire) -> str:
 
 def markdown(questionnaire: Questionnaire) -> str:
     """The reference document of a version, generated from its data."""
+    if questionnaire.is_audit:
+        return grid_markdown(questionnaire)
     q = questionnaire
     out = [
         f"# {q.title}",
@@ -238,7 +255,7 @@ def _markdown_row(question: Question, section) -> str:
     if own_conditions:
         flags.append(describe_conditions(_with_conditions(question, own_conditions)))
     weight = _num(question.weight) if question.scored else "—"
-    commitment = str(question.commitment) if question.scored else "—"
+    commitment = str(question.commitment or "à part") if question.scored else "—"
     points = ", ".join(question.audit_points) or "—"
     return f"| `{question.id}` | {text} | {kind} | {commitment} | {weight} | {points} | {'; '.join(flags) or '—'} |"
 
@@ -266,4 +283,77 @@ def _coverage_table(q: Questionnaire) -> list[str]:
         out.append(f"| {point} | {title} | {ids} |")
     covered = sum(1 for ids in coverage.values() if ids)
     out += ["", f"{covered} points préparés sur {len(q.audit_points)}."]
+    return out
+
+
+def grid_markdown(grid: Questionnaire) -> str:
+    """The reference document of an audit grid: every control point with
+    its full text, by commitment and audited theme, then the groups scored
+    apart."""
+    out = [
+        f"# {grid.title}",
+        "",
+        f"<!-- Généré par `autodiag questionnaire doc {grid.id}` : ne pas modifier à la main. -->",
+        "",
+        f"Version `{grid.id}`, empreinte `{grid.content_hash}`.",
+        "",
+    ]
+    if grid.description:
+        out += [_one_line(grid.description), ""]
+    out += ["## Échelle de notation", ""]
+    out += [
+        f"- **{value} point** : {label}"
+        for value, label in zip(("0", "0,25", "0,75", "1"), grid.scale_labels, strict=True)
+    ]
+    points = sum(1 for q in grid.questions() if q.scored)
+    apart = sum(1 for s in grid.sections if s.apart for q in s.questions if q.scored)
+    out += [
+        "",
+        f"{points} points de contrôle : {points - apart} dans les {len(grid.commitments)} "
+        f"engagements, {apart} à part.",
+        "",
+    ]
+    for commitment in grid.commitments:
+        out += [f"## Engagement {commitment.number} : {commitment.title}", ""]
+        if commitment.note:
+            quoted = commitment.note.replace("\n\n", "\n>\n").replace("\n- ", "\n> - ")
+            out += ["> **Nota.** " + quoted, ""]
+        for section in grid.sections:
+            if section.commitment == commitment.number:
+                out += _grid_section(section)
+    for section in grid.sections:
+        if section.apart:
+            out += [f"## {section.title}", ""]
+            if section.intro:
+                out += [_one_line(section.intro), ""]
+            out += _grid_section(section, level="###")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _grid_section(section, level: str = "###") -> list[str]:
+    out = [] if level == "###" and section.apart else [f"{level} {section.title}", ""]
+    for question in section.questions:
+        if not question.scored:
+            continue
+        out += [f"#### {question.id} — {question.title}", "", question.text, ""]
+        if question.level_names:
+            out += [
+                f"- **{name}** ({value} point) : {meaning}"
+                for name, value, meaning in zip(
+                    question.level_names,
+                    ("0", "0,25", "0,75", "1"),
+                    question.scale_labels,
+                    strict=True,
+                )
+            ]
+            out.append("")
+        if question.note:
+            out += [f"*Note : {_one_line(question.note)}*", ""]
+        if question.conditions:
+            out += [f"*S’applique si : {describe_conditions(question)}.*", ""]
+        if question.not_applicable:
+            help_text = (
+                _one_line(question.help) if question.help else "« Non applicable » possible."
+            )
+            out += [f"*{help_text}*", ""]
     return out

@@ -37,6 +37,9 @@ SCALE_VALUES = (Fraction(0), Fraction(1, 4), Fraction(3, 4), Fraction(1))
 YES, NO, UNAVAILABLE, NOT_APPLICABLE = "oui", "non", "indisponible", "na"
 
 TEXT_PURPOSES = ("points-forts", "besoins-appui", "identite")
+
+# Kinds of versions: the self-assessment, and the label's audit grid.
+AUTODIAGNOSTIC, AUDIT = "autodiagnostic", "audit"
 STRUCTURE_FIELDS = ("code", "reseau", "departement", "nom")
 
 
@@ -103,6 +106,12 @@ class Question:
     scale_labels: tuple[str, str, str, str] | None = None
     purpose: str | None = None
     structure_field: str | None = None
+    # Audit grids (kind "audit"): the control point's short title, a note on
+    # where it applies, and the names of the four scale positions when the
+    # grid names them ("Non conforme" … "Conforme").
+    title: str = ""
+    note: str = ""
+    level_names: tuple[str, str, str, str] | None = None
 
     @property
     def scored(self) -> bool:
@@ -115,6 +124,12 @@ class Question:
     def option(self, option_id: str) -> Option | None:
         return next((option for option in self.options if option.id == option_id), None)
 
+    def level_name(self, value: Fraction) -> str:
+        """The grid's name of a scale position ("Point sensible"), or ""."""
+        if self.level_names is None or value not in SCALE_VALUES:
+            return ""
+        return self.level_names[SCALE_VALUES.index(value)]
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -124,6 +139,12 @@ class Section:
     profile: bool = False
     conditions: tuple[Condition, ...] = ()
     questions: tuple[Question, ...] = ()
+    # The commitment every scored question of the section serves (an audit
+    # grid's theme belongs to one commitment); None: each question says.
+    commitment: int | None = None
+    # Scored apart: its questions serve no commitment and count neither in a
+    # commitment nor in the global score (the audit grid's "OR" criteria).
+    apart: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +152,7 @@ class Commitment:
     number: int
     title: str
     group: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +178,10 @@ class Questionnaire:
     # The parsed file, kept to store the version as it was loaded.
     document: dict = field(default_factory=dict, repr=False, compare=False)
     questions_by_id: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_audit(self) -> bool:
+        return self.kind == AUDIT
 
     def questions(self):
         for section in self.sections:

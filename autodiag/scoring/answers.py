@@ -12,6 +12,7 @@ Normalised values, by question type:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -52,6 +53,12 @@ class AnswerSheetError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+def _slug(text: str) -> str:
+    """`Point de progrès` → `point-de-progres`: names compared loosely."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(plain.lower().replace("’", "'").split())
+
+
 def _word(value):
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -72,8 +79,16 @@ def normalize_answer(question: Question, value):
 
 def _scale(question: Question, value):
     allowed = "0, 0.25, 0.75 ou 1" + (" (ou na)" if question.not_applicable else "")
+    if question.level_names:
+        allowed += " ; ou le nom d'une position : " + ", ".join(question.level_names)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise AnswerValueError(f"valeur {value!r} : {allowed} attendu")
+    if question.level_names and isinstance(value, str):
+        # A grid's named position ("Point sensible", "point-sensible") is
+        # the scale value at its place.
+        names = [_slug(name) for name in question.level_names]
+        if _slug(value) in names:
+            return SCALE_VALUES[names.index(_slug(value))]
     try:
         number = Fraction(str(value).strip().replace(",", "."))
     except (ValueError, ZeroDivisionError):

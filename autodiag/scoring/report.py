@@ -142,6 +142,8 @@ class Report:
         }
         themes: dict[int, list[ThemeScore]] = {c.number: [] for c in self.questionnaire.commitments}
         for slot, (commitment, section_id) in enumerate(self.plan.themes):
+            if commitment is None:
+                continue  # a section scored apart (see `apart`)
             if slot in shown_themes:  # a theme the profile hides is not listed at all
                 points, maximum = self.theme_totals[slot]
                 title = self.questionnaire.section(section_id).title
@@ -156,6 +158,21 @@ class Report:
                 tuple(themes[c.number]),
             )
             for c in self.questionnaire.commitments
+        )
+
+    @cached_property
+    def apart(self) -> tuple[ThemeScore, ...]:
+        """The sections scored apart (an audit grid's "OR" criteria): their
+        own figures, in no commitment and not in the global score."""
+        units = self.plan.units
+        return tuple(
+            ThemeScore(
+                section_id, self.questionnaire.section(section_id).title, points, maximum, units
+            )
+            for (commitment, section_id), (points, maximum) in zip(
+                self.plan.themes, self.theme_totals, strict=True
+            )
+            if commitment is None
         )
 
     @cached_property
@@ -237,6 +254,17 @@ class Report:
                 for r in self.questions.values()
             ],
             "texts": dict(self.texts),
+            # Only versions with sections scored apart (audit grids) have this key.
+            **(
+                {
+                    "apart": [
+                        {"section": t.section_id, "title": t.title, **_figures(t)}
+                        for t in self.apart
+                    ]
+                }
+                if self.apart
+                else {}
+            ),
         }
 
 
@@ -279,6 +307,10 @@ def render_text(report: Report) -> str:
         lines.append(f"  {c.number}. {_clip(c.title, 72):<72} {c.display:>9}  {_pts(c)}")
         for t in c.themes:
             lines.append(f"       {_clip(t.title, 70):<70} {t.display:>9}  {_pts(t)}")
+    for theme in report.apart:
+        lines.append("")
+        lines.append(f"{_clip(theme.title, 75):<75} {theme.display:>9}  {_pts(theme)}")
+        lines.append("  (à part : hors engagements et hors taux d'atteinte global)")
     if report.channels:
         lines.append("")
         lines.append("Vision par canal")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from autodiag.accounts.models import User
 from autodiag.actions.demo import load_demo_actions
+from autodiag.audits.demo import demo_audit
 from autodiag.cli import read_sheet
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.questionnaires.loader import load_questionnaire
@@ -111,10 +112,11 @@ class Command(BaseCommand):
 
         load_consolidation_demo(version, agent)
         load_demo_actions(caf, agent, manager)  # the CAF's action plan, drawn from last year
+        auditors = demo_audit(caf, national, self.person)  # the label audit (autodiag.audits)
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
-        for email, first, last, what in PEOPLE:
+        for email, first, last, what in PEOPLE + auditors:
             self.stdout.write(f"  {email:<32} {first} {last}, {what}")
 
     def structure(self, code, name, network, typology, kind, postal_code, department, region):
