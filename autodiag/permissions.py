@@ -359,6 +359,8 @@ def public_structure(view):
             raise Http404("Page introuvable")
         return view(request, structure, *args, **kwargs)
 
+    return guarded
+
 
 # -- label audits (autodiag.audits) -------------------------------------------
 # An auditor sees only the audits given to them, and only during their access
