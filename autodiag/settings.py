@@ -100,6 +100,8 @@ TEMPLATES = [
                 "dsfr.context_processors.site_config",
                 "autodiag.structures.context_processors.navigation",
             ],
+            # French dates (« 1er mars 2026 ») in every template without a {% load %}.
+            "builtins": ["autodiag.reports.templatetags.french_dates"],
         },
     },
 ]

@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.utils.formats import date_format
-
 from autodiag.consolidation.figures import BUCKETS
 from autodiag.consolidation.layout import Figure
 from autodiag.consolidation.statistics import Consolidated, Filters
 from autodiag.reports.charts import Datum, bar_chart
+from autodiag.reports.context import long_date
 from autodiag.scoring.aggregate import Summary
 from autodiag.scoring.formatting import NBSP, format_number, format_percent, round_half_up
 
@@ -38,12 +37,6 @@ def change(current: Fraction | None, previous: Fraction | None) -> dict:
         "text": f"{sign}{format_number(size)}{NBSP}{unit}",
         "kind": "up" if difference > 0 else "down",
     }
-
-
-def long_date(day) -> str:
-    """`1er mars 2026`, `12 mars 2026`, never split across lines."""
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first}{NBSP}{date_format(day, 'F')}{NBSP}{day.year}"
 
 
 def period_text(filters: Filters) -> str:

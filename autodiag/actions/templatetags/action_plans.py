@@ -18,12 +18,6 @@ from autodiag.reports.context import long_date
 register = template.Library()
 
 
-@register.filter(name="long_date")
-def long_date_filter(moment) -> str:
-    """`1er mars 2026`: French dates as the results write them."""
-    return long_date(moment)
-
-
 @register.inclusion_tag("actions/_results_actions.html", takes_context=True)
 def results_actions(context):
     diagnostic = context["diagnostic"]
