@@ -48,7 +48,8 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
         call_command("demo", stdout=quiet)
-    draft = Diagnostic.objects.drafts().get()
+    # The demo préfecture's half-filled draft, which the demo agent fills in.
+    draft = Diagnostic.objects.drafts().get(structure__code="PREF69ACC")
     client = Client(HTTP_HOST="127.0.0.1")
     baseline = measure(client, "/compte/connexion/", args.runs)
     client.login(email="agent@demo.autodiag.fr", password="demo-autodiag-2026")
