@@ -302,29 +302,31 @@ def _send_reminders(request, missing, query: str):
     outcome = remind(chosen, request.user)
     if outcome.reminded:
         people = outcome.people
-        shown = ", ".join(people[:20]) + (
-            f" et {len(people) - 20} autre(s)" if len(people) > 20 else ""
-        )
         messages.success(
             request,
             f"{len(outcome.reminded)} structure(s) relancée(s) : courriel envoyé à {len(people)} "
-            f"responsable(s) ({shown}).",
+            f"responsable(s) ({_first_names(people, 20)}).",
         )
     if outcome.already:
-        names = ", ".join(s.name for s in outcome.already[:10])
         messages.info(
             request,
             f"{len(outcome.already)} structure(s) déjà relancée(s) depuis moins d’un jour, "
-            f"non relancée(s) à nouveau : {names}{' …' if len(outcome.already) > 10 else ''}.",
+            f"non relancée(s) à nouveau : {_first_names([s.name for s in outcome.already])}.",
         )
     if outcome.no_manager:
-        names = ", ".join(s.name for s in outcome.no_manager[:10])
         messages.warning(
             request,
-            f"{len(outcome.no_manager)} structure(s) sans responsable à qui écrire : {names}"
-            f"{' …' if len(outcome.no_manager) > 10 else ''}. Désignez leur responsable depuis la page de la structure.",
+            f"{len(outcome.no_manager)} structure(s) sans responsable à qui écrire : "
+            f"{_first_names([s.name for s in outcome.no_manager])}. "
+            "Désignez leur responsable depuis la page de la structure.",
         )
     return redirect(redirect_to)
+
+
+def _first_names(names: list[str], limit: int = 10) -> str:
+    """The first names of a list, and how many more, for a message."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" et {len(names) - limit} autre(s)" if len(names) > limit else "")
 
 
 # -- what sites ask for ----------------------------------------------------------
