@@ -326,7 +326,7 @@ UNANSWERED = "Sans réponse"
 NOT_FILLED = "Non renseigné"  # an optional free text left empty
 
 
-def _answer_words(question: Question, value, version, profile, channels) -> dict:
+def answer_words(question: Question, value, version, profile, channels) -> dict:
     """The answer in words: `text` for a one-line answer, `rows` for a
     Yes/No list (each displayed proposition with its answer)."""
     kind = question.type
@@ -390,7 +390,7 @@ def questionnaire_context(diagnostic: Diagnostic) -> dict:
                 continue
             number += 1
             answer = stored.get(question.id)
-            words = _answer_words(question, values.get(question.id), version, profile, channels)
+            words = answer_words(question, values.get(question.id), version, profile, channels)
             to_confirm = bool(answer and answer.to_confirm)
             counts["displayed"] += 1
             counts["unanswered"] += not words["answered"] and not words.get("optional")
