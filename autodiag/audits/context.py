@@ -25,8 +25,7 @@ from autodiag.questionnaires.schema import (
     conditions_hold,
 )
 from autodiag.reports.charts import Datum, bar_chart
-from autodiag.reports.context import answer_words
-from autodiag.reports.context import date_and_time, long_date, points_text
+from autodiag.reports.context import answer_words, date_and_time, long_date, points_text
 from autodiag.scoring.answers import normalize_answer, profile_of, used_channels
 from autodiag.scoring.formatting import NBSP, format_number, format_percent, round_half_up
 from autodiag.scoring.report import Status
