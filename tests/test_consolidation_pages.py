@@ -209,3 +209,19 @@ def test_a_report_compares_with_an_earlier_version_only_where_comparable(
     changes = {c["number"]: c["change"] for c in context["commitments"]}
     assert changes[3].kind in ("up", "down", "same")  # 2021 commitment 3 ↔ 2026 commitment 3
     assert changes[5].kind == "new"  # nothing comparable in 2021
+
+
+def test_the_audit_grid_is_not_a_version_to_consolidate(version):
+    """The label's grid is a questionnaire version too, but no
+    self-diagnostic is answered on it: the report neither offers it nor
+    accepts it."""
+    from autodiag.questionnaires.loader import load_questionnaire
+    from autodiag.questionnaires.models import QuestionnaireVersion
+
+    QuestionnaireVersion.record(load_questionnaire("audit-label-2026"))
+    client = client_for(head("t@t.fr", ScopeKind.NETWORK, Network.objects.create(name="CNAF")))
+    page = client.get(reverse("consolidation:report")).content.decode()
+    assert 'value="sp-plus-2026"' in page and 'value="audit-label-2026"' not in page
+    refused = client.get(reverse("consolidation:report"), {"version": "audit-label-2026"})
+    assert refused.status_code == 400
+    assert "Version du questionnaire inconnue" in refused.content.decode()

@@ -67,7 +67,10 @@ def default_version() -> QuestionnaireVersion | None:
         QuestionnaireVersion.objects.filter(pk=settings.CURRENT_QUESTIONNAIRE)
         .defer("document")
         .first()
-        or QuestionnaireVersion.objects.defer("document").order_by("-id").first()
+        or QuestionnaireVersion.objects.of_self_diagnostics()
+        .defer("document")
+        .order_by("-id")
+        .first()
     )
 
 
@@ -119,7 +122,11 @@ def choices_for(user) -> Choices:
         .order_by()
     )
     choices = Choices(
-        versions=list(QuestionnaireVersion.objects.order_by("-id").values_list("id", "title")),
+        versions=list(
+            QuestionnaireVersion.objects.of_self_diagnostics()
+            .order_by("-id")
+            .values_list("id", "title")
+        ),
         regions=[(r.code, r.name) for r in regions],
         departments=[(d.code, f"{d.code} — {d.name}") for d in departments],
         networks=list(networks_in_scope(user).order_by("name").values_list("pk", "name")),
@@ -152,7 +159,10 @@ def read_filters(user, query, *, with_choices: bool = True) -> FilterForm:
     version = None
     if values["version"]:
         version = (
-            QuestionnaireVersion.objects.defer("document").filter(pk=values["version"]).first()
+            QuestionnaireVersion.objects.of_self_diagnostics()
+            .defer("document")
+            .filter(pk=values["version"])
+            .first()
         )
         if version is None:
             errors["version"] = f"Version du questionnaire inconnue : « {values['version']} »."

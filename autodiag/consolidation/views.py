@@ -572,7 +572,9 @@ def history(request):
     today = timezone.localdate()
     versions = []
     by_year: dict[int, dict] = {}
-    for version in QuestionnaireVersion.objects.defer("document").order_by("id"):
+    for version in (
+        QuestionnaireVersion.objects.of_self_diagnostics().defer("document").order_by("id")
+    ):
         years = sorted(
             {
                 moment.year

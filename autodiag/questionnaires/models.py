@@ -11,11 +11,18 @@ import json
 from django.db import models, transaction
 
 from autodiag.questionnaires.loader import build_questionnaire
-from autodiag.questionnaires.schema import Questionnaire
+from autodiag.questionnaires.schema import AUDIT, Questionnaire
 
 
 class VersionChangedError(Exception):
     """A file reuses the id of a recorded version with other content."""
+
+
+class QuestionnaireVersionQuerySet(models.QuerySet):
+    def of_self_diagnostics(self):
+        """The versions diagnostics are answered (or results imported) on:
+        every kind but the label's audit grids."""
+        return self.exclude(kind=AUDIT)
 
 
 class QuestionnaireVersion(models.Model):
@@ -25,6 +32,8 @@ class QuestionnaireVersion(models.Model):
     content_hash = models.CharField("empreinte", max_length=64)
     document = models.JSONField("contenu")
     loaded_at = models.DateTimeField("chargée le", auto_now_add=True)
+
+    objects = QuestionnaireVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "version de questionnaire"
