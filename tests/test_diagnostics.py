@@ -109,10 +109,12 @@ def test_identity_comes_from_the_referential(draft, agent, structure):
         draft.save_answer("structure-nom", "Un autre nom", agent)
 
 
-def test_blank_answer_removes_it(draft, agent):
+def test_blank_answer_clears_it_and_keeps_its_revision(draft, agent):
     draft.save_answer("accueil-bienveillant-points-forts", "Un accueil chaleureux", agent)
     draft.save_answer("accueil-bienveillant-points-forts", "", agent)
-    assert not draft.answers.filter(question_id="accueil-bienveillant-points-forts").exists()
+    assert "accueil-bienveillant-points-forts" not in draft.stored_answers()
+    cleared = draft.answers.get(question_id="accueil-bienveillant-points-forts")
+    assert cleared.value is None and cleared.cells[""]["r"] == 2
 
 
 def test_validation_requires_every_displayed_answer(draft, agent, manager):
