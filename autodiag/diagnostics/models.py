@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 
 from autodiag.diagnostics import cells as answer_cells
 from autodiag.diagnostics.enums import ScoreKind, Status
+from autodiag.diagnostics.progress import to_confirm_ids
 from autodiag.diagnostics.signals import result_frozen
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.questionnaires.schema import (
@@ -307,20 +308,12 @@ class Diagnostic(models.Model):
         """The live report of the current answers (drafts and validated)."""
         return score(self.version, self.normalized_answers(stored))
 
-    def to_confirm(self, stored: dict | None = None, profile: dict | None = None) -> list[str]:
-        """Pre-filled answers still to confirm, among the displayed questions.
-        Give `profile` (a report's) when at hand: it spares normalising the
-        answers a second time."""
+    def to_confirm(self, stored: dict | None = None, report: Report | None = None) -> list[str]:
+        """Carried-over answers still to confirm, among the displayed
+        questions (progress.to_confirm_ids, the one count)."""
         stored = self.stored_answers() if stored is None else stored
-        if profile is None:
-            profile = profile_of(self.version, self.normalized_answers(stored))
-        return [
-            question.id
-            for question in self.version.questions()
-            if question.id in stored
-            and stored[question.id].to_confirm
-            and conditions_hold(question.conditions, profile)
-        ]
+        report = self.report(stored) if report is None else report
+        return to_confirm_ids(report, stored)
 
     def identity(self) -> dict[str, str]:
         """The structure's identity, from the referential, by field name."""
@@ -487,7 +480,7 @@ class Diagnostic(models.Model):
         """(missing question ids, pre-filled ids still to confirm)."""
         stored = self.stored_answers() if stored is None else stored
         report = self.report(stored)
-        return list(report.missing), self.to_confirm(stored, report.profile)
+        return list(report.missing), self.to_confirm(stored, report)
 
     @transaction.atomic
     def validate(self, by) -> Result:
