@@ -37,7 +37,9 @@ def merge(value, cells: dict, changes: dict, base: dict | None, by_id, at: str):
     whole_revision = cells.get(WHOLE, {}).get("r", 0)
     whole_seen = whole_revision if base is None else base.get(WHOLE, 0) or 0
     applied = 0
-    for cell, new in changes.items():
+    # The whole-answer cell first, as jsonb_each does (shortest key first):
+    # « Non applicable » then rows gives rows, the other order gives "na".
+    for cell, new in sorted(changes.items(), key=lambda change: change[0] != WHOLE):
         revision = cells.get(cell, {}).get("r", 0)
         seen = revision if base is None else base.get(cell, 0) or 0
         if value_of(value, cell) == new:
