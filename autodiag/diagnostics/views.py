@@ -416,7 +416,7 @@ def save_answer(request, diagnostic, question_id):
         return JsonResponse(
             {
                 "error": "other_user",
-                "message": "Ces réponses ont été saisies par une autre personne : "
+                "message": "Ces réponses ont été saisies par une autre personne\u00a0: "
                 "elles ne sont pas enregistrées sous votre nom.",
             },
             status=409,

@@ -17,7 +17,7 @@ def cell_words(question: Question, version, cell: str, value) -> str:
     if cell:
         item = next((i for i in question.items if i.id == cell), None)
         row = ROW_WORDS.get(value, str(value))
-        return f"{item.text} : {row}" if item else row
+        return f"{item.text}\u00a0: {row}" if item else row
     if question.type is QuestionType.SCALE and value in SCALE_VALUES:
         labels = question.scale_labels or version.scale_labels
         return labels[SCALE_VALUES.index(value)] or value.replace(".", ",")

@@ -161,7 +161,6 @@
       var na = box.querySelector("input[name='" + name + "--na']");
       if (na) na.checked = value === "na";
       box.querySelectorAll(".autodiag-row").forEach(function (row) {
-        if (row.contains(document.activeElement)) return;  // never under the person's cursor
         var wanted = cellOf(value, row.dataset.item);
         row.querySelectorAll("input").forEach(function (input) { input.checked = input.value === wanted; });
       });
@@ -248,11 +247,12 @@
             storeQueue(queue);
             retryDelay = 0;
             known[questionId] = { value: data.value, revisions: data.revisions || {} };
+            showMerged(questionId, data);
             setError(questionId, "");
             if (data.conflicts && data.conflicts.length) showConflict(questionId, data.conflicts, data.revisions);
             else { clearConflict(questionId); if (data.status) setMeta(questionId, data.status); }
             if (pendingCount()) flush();
-            else if (data.conflicts && data.conflicts.length) setStatus("warning", "Une réponse a été modifiée par un membre de l’équipe pendant votre saisie : choisissez laquelle garder.");
+            else if (data.conflicts && data.conflicts.length) setStatus("warning", "Une réponse a été modifiée par un membre de l’équipe pendant votre saisie\u00a0: choisissez laquelle garder.");
             else setStatus("success", "Enregistré à " + (data.saved_at_display || timeNow()) + ".");
             return;
           }
@@ -298,6 +298,29 @@
       });
   }
 
+  // The stored answer after a save holds the teammates' cells merged with
+  // ours: show them (the person's own value stays where it is in conflict,
+  // and nothing is written over a field still being typed in).
+  function withCells(value, changes) {
+    Object.keys(changes).forEach(function (cell) {
+      if (cell === WHOLE) value = changes[cell];
+      else { value = value && typeof value === "object" ? Object.assign({}, value) : {}; value[cell] = changes[cell]; }
+    });
+    return value;
+  }
+  function showMerged(questionId, data) {
+    var box = questionBox(questionId);
+    if (!box || queue[questionId] !== undefined || typing(box)) return;
+    var mineInConflict = {};
+    (data.conflicts || []).forEach(function (cell) { mineInConflict[cell.cell] = cell.mine; });
+    var shown = withCells(data.value, mineInConflict);
+    if (!same(readValue(box), shown)) writeValue(box, shown);
+  }
+  function typing(box) {
+    var active = document.activeElement;
+    return !!active && box.contains(active) && active.tagName === "TEXTAREA";
+  }
+
   // Answers kept on this device by someone else (signed in before, in this
   // browser): never saved under the present name; offer to discard them.
   function offerToDiscardOthers() {
@@ -317,7 +340,7 @@
     var p = document.createElement("p");
     p.textContent = ids.length + " réponse" + (ids.length > 1 ? "s saisies" : " saisie") + " sur cet appareil par " +
       names.join(", ") + " " + (ids.length > 1 ? "n’ont" : "n’a") + " pas été enregistrée" + (ids.length > 1 ? "s" : "") +
-      " ; elle" + (ids.length > 1 ? "s ne seront pas enregistrées" : " ne sera pas enregistrée") + " sous votre nom." +
+      "\u00a0; elle" + (ids.length > 1 ? "s ne seront pas enregistrées" : " ne sera pas enregistrée") + " sous votre nom." +
       " Cette personne peut se reconnecter sur cet appareil pour les enregistrer.";
     var button = document.createElement("button");
     button.type = "button";
@@ -357,8 +380,8 @@
     var list = document.createElement("ul");
     cells.forEach(function (cell) {
       var li = document.createElement("li");
-      li.textContent = cell.by + " a répondu « " + cell.theirs_words + " » " + cell.at +
-        " ; votre réponse « " + cell.mine_words + " » n’a pas été enregistrée.";
+      li.textContent = cell.by + " a répondu «\u00a0" + cell.theirs_words + "\u00a0» " + cell.at +
+        "\u00a0; votre réponse «\u00a0" + cell.mine_words + "\u00a0» n’a pas été enregistrée.";
       list.appendChild(li);
     });
     panel.appendChild(list);
@@ -502,11 +525,11 @@
       return;
     }
     if (queue[questionId] !== undefined) return;  // our pending save will merge or conflict
-    if (box.contains(document.activeElement) && !LISTS[box.dataset.type]) {
+    if (typing(box)) {
       deferred[questionId] = entry;
       var who = document.getElementById("meta-" + questionId);
       if (who) who.querySelector(".autodiag-meta__who").textContent =
-        "Un membre de l’équipe vient de modifier cette réponse : elle s’affichera quand vous quitterez le champ.";
+        "Un membre de l’équipe vient de modifier cette réponse\u00a0: elle s’affichera quand vous quitterez le champ.";
       return;
     }
     delete deferred[questionId];
@@ -560,13 +583,7 @@
   Object.keys(queue).filter(mine).forEach(function (questionId) {
     var box = questionBox(questionId);
     if (!box) return;
-    var value = known[questionId].value;
-    Object.keys(queue[questionId].changes).forEach(function (cell) {
-      var change = queue[questionId].changes[cell];
-      if (cell === WHOLE) value = change;
-      else { value = value && typeof value === "object" ? Object.assign({}, value) : {}; value[cell] = change; }
-    });
-    writeValue(box, value);
+    writeValue(box, withCells(known[questionId].value, queue[questionId].changes));
   });
   offerToDiscardOthers();
   refreshVisibility();
