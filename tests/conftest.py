@@ -126,6 +126,18 @@ def validated(draft, agent, manager):
     return draft
 
 
+def validated_days_ago(draft, agent, manager, days: int):
+    """The draft filled with the example and validated `days` ago (the
+    database keeps a validation's date once written)."""
+    import datetime
+
+    from django.utils import timezone
+
+    fill(draft, agent)
+    draft.validate(by=manager, at=timezone.now() - datetime.timedelta(days=days))
+    return draft
+
+
 def client_for(user):
     from django.test import Client
 

@@ -21,7 +21,7 @@ from autodiag.diagnostics.models import (
 )
 from autodiag.scoring.answers import AnswerValueError
 
-from .conftest import example_answers, fill
+from .conftest import example_answers, fill, validated_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -46,17 +46,14 @@ def test_a_new_diagnostic_waits_six_months_after_the_last_validation(
     assert expected.strftime("%d/%m/%Y") in str(info.value)
 
 
-def test_six_months_later_a_new_diagnostic_can_start(structure, version, agent, validated):
-    seven_months_ago = timezone.now() - datetime.timedelta(days=213)
-    Diagnostic.objects.filter(pk=validated.pk).update(validated_at=seven_months_ago)
+def test_six_months_later_a_new_diagnostic_can_start(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 213)
     assert Diagnostic.objects.start(structure, by=agent, questionnaire=version).is_draft
 
 
 @override_settings(DIAGNOSTIC_MIN_MONTHS=1)
-def test_the_waiting_time_is_a_setting(structure, version, agent, validated):
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=40)
-    )
+def test_the_waiting_time_is_a_setting(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 40)
     assert Diagnostic.objects.start(structure, by=agent, questionnaire=version).is_draft
 
 
@@ -163,12 +160,8 @@ def test_a_validated_diagnostic_never_reopens(validated):
         Diagnostic.objects.filter(pk=validated.pk).update(status="draft", validated_at=None)
 
 
-def test_start_from_last_year_marks_answers_to_confirm(
-    structure, version, agent, manager, validated
-):
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=365)
-    )
+def test_start_from_last_year_marks_answers_to_confirm(structure, version, agent, manager, draft):
+    validated = validated_days_ago(draft, agent, manager, 365)
     new = Diagnostic.objects.start(structure, by=agent, questionnaire=version, prefill=True)
     assert new.prefilled_from_id == validated.pk
     assert new.answers.count() == validated.answers.count()
@@ -179,10 +172,8 @@ def test_start_from_last_year_marks_answers_to_confirm(
         new.validate(by=manager)  # …but each must be confirmed
 
 
-def test_confirming_or_changing_clears_to_confirm(structure, version, agent, manager, validated):
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=365)
-    )
+def test_confirming_or_changing_clears_to_confirm(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 365)
     new = Diagnostic.objects.start(structure, by=agent, questionnaire=version, prefill=True)
     new.confirm_answer("typologie", manager)
     new.save_answer("controle-qualite-accueil", "0.25", agent)
