@@ -1,6 +1,7 @@
 """The one settings module: every setting reads the environment, with
 defaults that run on a fresh clone (SQLite under the git-ignored var/)."""
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "autodiag.actions",
     "autodiag.audits",
+    "axes",  # sign-in limits (below)
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "autodiag.urls"
@@ -127,6 +130,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "structures:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
     "autodiag.accounts.backends.LocalAccountBackend",
     "autodiag.accounts.backends.NationalAdministrationBackend",
 ]
@@ -168,6 +172,28 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# -- Sign-in limits (django-axes): the site's form and the admin's ------------
+# After SIGNIN_FAILURE_LIMIT wrong passwords for one account, or from one
+# address, further tries are refused (even the right password) for
+# SIGNIN_LOCKOUT_MINUTES, with a French page (429). Counted in the database,
+# so every app server sees the same counts.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "autodiag.accounts.limits.sign_in_name"
+AXES_CLIENT_IP_CALLABLE = "autodiag.accounts.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "autodiag.accounts.limits.locked_out"
+AXES_VERBOSE = False
+# The API's limit per token ("120/m": 120 requests a minute; s, m, h, d),
+# counted in the cache: set CACHE_URL (Redis) with several app servers.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
+# How many reverse proxies (TLS end, load balancer) put the client's address
+# in X-Forwarded-For; 0: none, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # The questionnaire version new diagnostics use.
 CURRENT_QUESTIONNAIRE = os.environ.get("CURRENT_QUESTIONNAIRE", "sp-plus-2026")

@@ -17,12 +17,14 @@ import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import SimpleRateThrottle
 from pydantic import Field
 
 from autodiag.api.models import ApiToken, hash_token
@@ -54,6 +56,27 @@ class NetworkToken(HttpBearer):
         return record
 
 
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most `API_RATE_LIMIT` requests per token (docs/api.md), counted
+    in the shared cache so that every app server counts the same."""
+
+    scope = "api-token"
+
+    def __init__(self):
+        super().__init__(settings.API_RATE_LIMIT)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = (
+            settings.API_RATE_LIMIT
+        )  # read at each request: a setting, not an import-time value
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        record = getattr(request, "auth", None)
+        return None if record is None else f"throttle_api_token_{record.key_hash}"
+
+
 api = NinjaAPI(
     title="API de l’autodiagnostic Services Publics+",
     version="1",
@@ -64,6 +87,7 @@ api = NinjaAPI(
         "à 4 décimales, `null` quand non évalués."
     ),
     auth=NetworkToken(),
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
 )
 
@@ -76,6 +100,29 @@ FIELD_WORDS = {
     "tous": "« true » ou « false »",
     "diagnostic_id": "numéro de diagnostic (entier)",
 }
+
+
+PERIOD_WORDS = {"s": "seconde", "m": "minute", "h": "heure", "d": "jour"}
+
+
+def rate_in_words(rate: str) -> str:
+    """« 120/m » → « 120 requêtes par minute »."""
+    count, period = rate.split("/")
+    return f"{count} requêtes par {PERIOD_WORDS.get(period[:1], period)}"
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, exc: Throttled):
+    response = api.create_response(
+        request,
+        {
+            "detail": f"Trop de requêtes pour ce jeton : au plus {rate_in_words(settings.API_RATE_LIMIT)}. Réessayez dans quelques instants."
+        },
+        status=429,
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 @api.exception_handler(ValidationError)
