@@ -3,6 +3,10 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from autodiag import converters
+
+converters.register()  # before the includes below read `<id:…>`, `<code:…>`, `<token:…>`
+
 
 def admin_access(request):
     """Django's admin is for national administrators (and staff)."""
@@ -31,3 +35,5 @@ urlpatterns = [
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),
 ]
+
+handler500 = "autodiag.errors.server_error"

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
@@ -38,6 +38,8 @@ from autodiag.permissions import api_token_holder, can_view_diagnostic, structur
 from autodiag.scoring.aggregate import Summary
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # bounds keep every number within the database's bigint (never a 500)
+MAX_ID = 2**63 - 1
 FOUR = Decimal("0.0001")
 
 
@@ -95,10 +97,11 @@ api = NinjaAPI(
 FIELD_WORDS = {
     "du": "date de début (AAAA-MM-JJ)",
     "au": "date de fin (AAAA-MM-JJ)",
-    "page": "numéro de page (entier à partir de 1)",
+    "page": f"numéro de page (entier de 1 à {MAX_PAGE})",
     "page_size": f"taille de page (entier de 1 à {MAX_PAGE_SIZE})",
     "tous": "« true » ou « false »",
-    "diagnostic_id": "numéro de diagnostic (entier)",
+    "diagnostic_id": "numéro de diagnostic (entier positif)",
+    "code": "code de structure (64 caractères au plus)",
 }
 
 
@@ -227,7 +230,9 @@ class Statistics(Schema):
 
 class Filters(Schema):
     version: str | None = Field(
-        None, description="version du questionnaire (par défaut : la version en cours)"
+        None,
+        max_length=200,
+        description="version du questionnaire (par défaut : la version en cours)",
     )
     du: datetime.date | None = Field(
         None, description="validés à partir de cette date (par défaut : il y a un an)"
@@ -235,13 +240,13 @@ class Filters(Schema):
     au: datetime.date | None = Field(
         None, description="validés jusqu’à cette date incluse (par défaut : aujourd’hui)"
     )
-    region: str | None = Field(None, description="code INSEE de la région")
-    departement: str | None = Field(None, description="code INSEE du département")
-    type: str | None = Field(None, description="type de structure")
+    region: str | None = Field(None, max_length=200, description="code INSEE de la région")
+    departement: str | None = Field(None, max_length=200, description="code INSEE du département")
+    type: str | None = Field(None, max_length=200, description="type de structure")
 
 
 class Paging(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -328,7 +333,7 @@ def list_structures(request, filters: Query[Filters], paging: Query[Paging]):
 @api.get(
     "/structures/{code}", response={200: Structure, 400: Error, 404: Error}, summary="Une structure"
 )
-def get_structure(request, code: str):
+def get_structure(request, code: str = Path(..., max_length=64)):
     structure = get_object_or_404(_structures(request).select_related("network"), code=code)
     return _structure(structure)
 
@@ -380,7 +385,7 @@ def list_results(request, filters: Query[Filters], paging: Query[Paging], tous: 
     response={200: dict, 400: Error, 404: Error},
     summary="Rapport figé d’un diagnostic validé",
 )
-def get_report(request, diagnostic_id: int):
+def get_report(request, diagnostic_id: int = Path(..., ge=1, le=MAX_ID)):
     """The frozen report of a validated diagnostic, as docs/report-json.md
     describes it."""
     diagnostic = get_object_or_404(

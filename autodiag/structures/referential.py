@@ -49,6 +49,9 @@ COLUMNS = (
     "courriel",
 )
 REQUIRED = ("code", "nom", "reseau", "typologie", "departement")
+# A code is part of the structure's addresses (/structures/<code>/): no
+# "/", "?", "#", "%" or control character.
+CODE_PATTERN = re.compile(r"[^\W][\w.-]*")
 MAX_LENGTHS = {"code": 32, "nom": 255, "reseau": 200, "type_structure": 200, "courriel": 254}
 PROGRESS_EVERY = 2000
 WRITE_BATCH = 2000
@@ -411,6 +414,14 @@ def _check_row(line: int, cells: dict[str, str]) -> list[Fault]:
     code = cells["code"]
     if code and any(char.isspace() for char in code):
         faults.append(Fault(line, "code", f"code « {code} » invalide : pas d’espace dans un code"))
+    elif code and not CODE_PATTERN.fullmatch(code):
+        faults.append(
+            Fault(
+                line,
+                "code",
+                f"code « {code} » invalide : seulement des lettres, des chiffres, « - », « _ » et « . » (pas de « / »)",
+            )
+        )
     typology = cells["typologie"]
     if typology and text_key(typology) not in TYPOLOGIES:
         allowed = ", ".join(Typology.values)
