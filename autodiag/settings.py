@@ -42,6 +42,10 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             # A new connection per request costs 6x an open one (STACK-NOTES).
             "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            # An open connection is checked before a request reuses it: after a
+            # PostgreSQL restart the first request reconnects instead of failing.
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))},
         }
     raise ValueError(f"DATABASE_URL : schéma non pris en charge « {parts.scheme} »")
 
@@ -76,12 +80,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "autodiag.middleware.RequestLog",  # first: its line covers the whole request
     "django.middleware.security.SecurityMiddleware",
+    "autodiag.middleware.RefuseNulBytes",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "autodiag.middleware.PrivatePages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in into the lockout page
@@ -172,6 +179,29 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# -- Logs: JSON lines on standard output (autodiag/logs.py) -------------------
+# One line per request (autodiag.request: method, path, status, duration,
+# user id, request id) and every 5xx with its traceback (django.request).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "autodiag.logs.JsonLines"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "loggers": {
+        "autodiag": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        "django_tasks": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
 
 # -- Sign-in limits (django-axes): the site's form and the admin's ------------
 # After SIGNIN_FAILURE_LIMIT wrong passwords for one account, or from one
