@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "autodiag.middleware.RequestLog",  # first: its line covers the whole request
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "autodiag.middleware.RefuseNulBytes",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +132,58 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "autodiag" / "static"]
+
+# -- Files: static files and the shared file storage ---------------------------
+# Static files are served by the app servers themselves (whitenoise): with
+# DEBUG off, `autodiag collectstatic` writes them compressed with hashed
+# names into STATIC_ROOT, served with a year-long cache.
+# Files shared between servers (exports built by the worker, referential
+# uploads waiting for confirmation) go through Django's storage API: the
+# local folder VAR_DIR/files by default (one machine, or a shared volume),
+# an S3-compatible object store when STORAGE_S3_BUCKET is set
+# (django-storages; `pip install autodiag[s3]`).
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", "autodiag"),
+            "default_acl": None,
+            "querystring_auth": True,  # files are only ever read by the app (no public link)
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "files")},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_MAX_AGE = 365 * 24 * 3600
+
+# -- Uploads (referentials, earlier results): what one may cost ---------------
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "10"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", "20"))
+IMPORT_MAX_XLSX_EXPANDED_MB = int(os.environ.get("IMPORT_MAX_XLSX_EXPANDED_MB", "100"))
+IMPORT_KEEP_HOURS = int(os.environ.get("IMPORT_KEEP_HOURS", "24"))
+# Django refuses larger requests before any view runs (413-like 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # forms and JSON bodies (files excepted)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

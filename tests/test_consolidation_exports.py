@@ -105,7 +105,13 @@ def test_consolidated_table_export(data):
 
 def test_large_exports_are_built_in_the_background(data, settings, monkeypatch, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.VAR_DIR = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     monkeypatch.setattr(exports, "SYNC_LIMIT", 0)
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
     client = client_for(data["head"])
@@ -115,6 +121,7 @@ def test_large_exports_are_built_in_the_background(data, settings, monkeypatch, 
     assert export.status == Export.DONE and export.total == 1 and export.percent == 100
     page = client.get(reverse("consolidation:exports")).content.decode()
     assert "Prêt" in page and reverse("consolidation:export_download", args=[export.pk]) in page
+    assert (tmp_path / export.path).exists()  # in the shared storage, not a server's folder
     download = client.get(reverse("consolidation:export_download", args=[export.pk]))
     assert b"CAF1" in b"".join(download.streaming_content)
     # Nobody else downloads it.
