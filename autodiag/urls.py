@@ -1,7 +1,7 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from autodiag import converters
 
@@ -14,6 +14,11 @@ def admin_access(request):
 
     user = request.user
     return user.is_active and (user.is_staff or is_national_admin(user))
+
+
+def favicon(request):
+    """Read at request time: the hashed name exists once collectstatic ran."""
+    return HttpResponsePermanentRedirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 admin.site.has_permission = admin_access
@@ -33,7 +38,7 @@ urlpatterns = [
     path("audits/", include("autodiag.audits.urls")),
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
-    path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),
+    path("favicon.ico", favicon),
 ]
 
 handler500 = "autodiag.errors.server_error"
