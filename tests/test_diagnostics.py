@@ -206,3 +206,17 @@ def test_example_sheet_is_complete_for_validation(draft, agent):
     fill(draft, agent, example_answers("caf-agence"))
     missing, to_confirm = draft.validation_problems()
     assert missing == [] and to_confirm == []
+
+
+def test_a_free_text_answer_is_bounded(draft, agent):
+    """Issue 12, finding 10: 10,000 characters at most, with a French message."""
+    from autodiag.scoring.answers import MAX_TEXT_LENGTH
+
+    fill(draft, agent)
+    question_id = "accueil-physique-points-forts"
+    draft.save_answer(question_id, "x" * MAX_TEXT_LENGTH, agent)
+    with pytest.raises(
+        AnswerValueError, match="texte trop long : 2000000 caractères, 10000 au plus"
+    ):
+        draft.save_answer(question_id, "y" * 2_000_000, agent)
+    assert draft.answers.get(question_id=question_id).value == "x" * MAX_TEXT_LENGTH
