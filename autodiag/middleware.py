@@ -5,6 +5,8 @@
   id), the id sent back in `X-Request-ID`;
 - `RefuseNulBytes`: a NUL byte in the query string or a form is a 400 with
   a French message (no database stores it: PostgreSQL refuses it);
+- `AllowedMethods`: the pages take GET, HEAD and POST only (a 405
+  otherwise, whatever a view would do); the API checks its own methods;
 - `PrivatePages`: the pages of a signed-in person are `Cache-Control:
   private, no-store` (no shared cache keeps them), and every answer has a
   `Permissions-Policy` that turns off what the site never uses.
@@ -87,6 +89,24 @@ class RefuseNulBytes:
             return any("\x00" in value for values in request.POST.lists() for value in values[1])
         body = request.body  # JSON (the autosave); bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
         return b"\x00" in body or b"\\u0000" in body
+
+
+class AllowedMethods:
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED and not request.path.startswith("/api/"):
+            response = HttpResponse(
+                "Méthode non autorisée : ce site accepte GET, HEAD et POST.",
+                status=405,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Allow"] = ", ".join(self.ALLOWED)
+            return response
+        return self.get_response(request)
 
 
 class PrivatePages:

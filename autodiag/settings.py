@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "autodiag.middleware.RequestLog",  # first: its line covers the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "autodiag.middleware.AllowedMethods",
     "autodiag.middleware.RefuseNulBytes",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -91,3 +91,37 @@ def test_the_api_answers_400_or_404(structure, path):
     response = client.get(path)
     assert response.status_code in (400, 404), response.content
     assert response.json()["detail"]
+
+
+def every_page_path(structure, draft):
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    samples = {"code": structure.code, "pk": draft.pk, "section_id": "profil"}
+    paths = []
+
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                if not route.startswith(("admin/", "api/")):
+                    walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and "(?P" not in route:
+                import re
+
+                filled = re.sub(r"<(\w+):(\w+)>", lambda m: str(samples.get(m.group(2), 1)), route)
+                paths.append("/" + filled)
+
+    walk(get_resolver().url_patterns)
+    return paths
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_pages_refuse_other_methods(structure, draft, manager, method):
+    """Issue 12, finding 12: never a 2xx for PUT, DELETE or PATCH."""
+    client = client_for(manager)
+    paths = every_page_path(structure, draft)
+    assert len(paths) > 30
+    for path in paths:
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, path
+        assert response["Allow"] == "GET, HEAD, POST"
