@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from autodiag import converters
+from autodiag.health import healthz
 
 converters.register()  # before the includes below read `<id:…>`, `<code:…>`, `<token:…>`
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler500 = "autodiag.errors.server_error"

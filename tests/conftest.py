@@ -42,6 +42,12 @@ def mini_report(questionnaire, **answers):
 PASSWORD = "un-mot-de-passe-solide"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background work (e-mails, large exports) runs inside the test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def version(db):
     from autodiag.questionnaires.models import QuestionnaireVersion

@@ -62,3 +62,33 @@ def test_signed_in_pages_are_private_and_features_off(agent):
     signed_out = Client().get("/accessibilite/")
     assert "private" not in signed_out.get("Cache-Control", "")
     assert "geolocation=()" in signed_out["Permissions-Policy"]
+
+
+def test_healthz_answers_200_when_database_and_cache_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "ok"}
+
+
+def test_healthz_answers_503_when_the_cache_is_gone(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "indisponible"
+
+
+def test_healthz_answers_503_when_the_database_is_gone(client, monkeypatch):
+    from django.db import OperationalError
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", refused)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "indisponible", "cache": "ok"}

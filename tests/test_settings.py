@@ -147,3 +147,13 @@ def test_behind_the_https_proxy_the_settings_turn_hsts_on():
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout) == [31536000, True, True]
+
+
+def test_sentry_reports_errors_only_when_a_dsn_is_set():
+    code = "import sentry_sdk; from autodiag import settings; print(sentry_sdk.get_client().is_active())"
+    env = {k: v for k, v in os.environ.items() if k != "SENTRY_DSN"}
+    for extra, expected in (({}, "False"), ({"SENTRY_DSN": "http://cle@127.0.0.1:8129/1"}, "True")):
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env | extra, cwd=ROOT, capture_output=True, text=True
+        )
+        assert done.stdout.strip() == expected, done.stderr
