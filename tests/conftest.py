@@ -42,6 +42,12 @@ def mini_report(questionnaire, **answers):
 PASSWORD = "un-mot-de-passe-solide"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background work (e-mails, large exports) runs inside the test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def version(db):
     from autodiag.questionnaires.models import QuestionnaireVersion
@@ -123,6 +129,18 @@ def draft(structure, version, agent):
 def validated(draft, agent, manager):
     fill(draft, agent)
     draft.validate(by=manager)
+    return draft
+
+
+def validated_days_ago(draft, agent, manager, days: int):
+    """The draft filled with the example and validated `days` ago (the
+    database keeps a validation's date once written)."""
+    import datetime
+
+    from django.utils import timezone
+
+    fill(draft, agent)
+    draft.validate(by=manager, at=timezone.now() - datetime.timedelta(days=days))
     return draft
 
 

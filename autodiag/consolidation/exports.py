@@ -11,7 +11,8 @@ docs/exports.md):
   commitment, channel, theme and national question.
 
 Figures are percentages as numbers with 4 decimals (as frozen), never
-rounded for display. CSV: UTF-8 with a byte order mark, `;` between
+rounded for display. Text cells never become formulas
+(`autodiag.spreadsheet`). CSV: UTF-8 with a byte order mark, `;` between
 columns and a decimal comma, as a spreadsheet set to French reads it; XLSX:
 numbers as numbers (openpyxl's write-only mode, constant memory).
 
@@ -42,6 +43,7 @@ from autodiag.consolidation.statistics import (
     national_statistics,
     structures_filtered,
 )
+from autodiag.spreadsheet import csv_text, xlsx_text
 
 SYNC_LIMIT = 5_000
 PROGRESS_EVERY = 2_000
@@ -203,6 +205,8 @@ def _csv_cell(value) -> str:
         return format(value, "f").replace(".", ",")
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return csv_text(value)  # names come from imported referentials: never a formula
     return str(value)
 
 
@@ -228,8 +232,18 @@ def write_xlsx(path_or_buffer, sheet_title: str, columns: list[str], rows) -> No
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     workbook.save(path_or_buffer)
+
+
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return xlsx_text(WriteOnlyCell(sheet), value)  # never a formula
+    return value
 
 
 def build(kind: str, file_format: str, user, filters: Filters, every: bool, target, progress=None):

@@ -483,9 +483,12 @@ class Diagnostic(models.Model):
         return list(report.missing), self.to_confirm(stored, report)
 
     @transaction.atomic
-    def validate(self, by) -> Result:
+    def validate(self, by, at: datetime.datetime | None = None) -> Result:
         """Lock the answers and freeze the report. The caller checked that
-        `by` may validate (permissions.can_validate)."""
+        `by` may validate (permissions.can_validate). `at`: when the team
+        validated, for a validation recorded after the meeting (the
+        demonstration's past diagnostics); the moment cannot change later
+        (the database refuses it)."""
         # Every answer write takes the same row lock first (lock_for_answers):
         # a save lands before this snapshot, or waits and is refused after.
         locked = Diagnostic.objects.select_for_update().get(pk=self.pk)
@@ -500,7 +503,7 @@ class Diagnostic(models.Model):
             )
         locked.status = Status.VALIDATED
         locked.validated_by = by
-        locked.validated_at = timezone.now()
+        locked.validated_at = at or timezone.now()
         locked.save(update_fields=["status", "validated_by", "validated_at"])
         self.status, self.validated_by, self.validated_at = locked.status, by, locked.validated_at
         return Result.objects.freeze(locked, locked.report(stored))
