@@ -66,13 +66,14 @@ def test_reminders_go_to_managers_once_a_day_and_say_who(sites):
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chef@late.test"]
     assert "Services Publics+" in mail.outbox[0].subject
     assert "/structures/CAFLATE/" in mail.outbox[0].body
-    assert "courriel envoyé à 1 responsable(s) (chef@late.test)" in html
+    assert "courriel envoyé à 1\u00a0responsable (chef@late.test)" in html
+    assert "1\u00a0structure relancée" in html
     assert "sans responsable à qui écrire" in html and "Structure CAFSEUL" in html
     assert Reminder.objects.get().recipients == "chef@late.test"
     # Again the same day: nobody is written to twice.
     html = client.post(url, {"structure": ["CAFLATE"]}, follow=True).content.decode()
     assert len(mail.outbox) == 1
-    assert "déjà relancée(s) depuis moins d’un jour" in html
+    assert "1\u00a0structure déjà relancée depuis moins d’un jour" in html
 
 
 def test_a_head_cannot_remind_outside_its_scope(sites):

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from autodiag import territories
+from autodiag.collation import by_name
 from autodiag.consolidation.statistics import Filters
 from autodiag.permissions import (
     is_national_admin,
@@ -129,7 +130,7 @@ def choices_for(user) -> Choices:
         ),
         regions=[(r.code, r.name) for r in regions],
         departments=[(d.code, f"{d.code} — {d.name}") for d in departments],
-        networks=list(networks_in_scope(user).order_by("name").values_list("pk", "name")),
+        networks=list(networks_in_scope(user).order_by(by_name("name")).values_list("pk", "name")),
         types=types,
     )
     cache.set(key, choices, CHOICES_CACHE_SECONDS)

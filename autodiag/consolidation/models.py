@@ -192,6 +192,7 @@ class Reminder(models.Model):
 
     class Meta:
         verbose_name = "relance de campagne"
+        verbose_name_plural = "relances de campagne"
         indexes = [models.Index(fields=["structure", "sent_at"], name="reminder_structure")]
 
     def __str__(self):

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from autodiag.collation import by_name
 from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
 from autodiag.diagnostics.progress import sections_progress
@@ -119,7 +120,7 @@ def scope(request):
         last_validated_at=Subquery(last.values("validated_at")[:1]),
         last_score=Subquery(last.values("result__global_score")[:1]),
         has_draft=Exists(Diagnostic.objects.filter(structure=OuterRef("pk"), status=Status.DRAFT)),
-    ).order_by("name", "code")
+    ).order_by(by_name("name"), "code")
     page = Paginator(structures, SCOPE_PAGE_SIZE).get_page(request.GET.get("page"))
     for structure in page:
         structure.last_display = (
