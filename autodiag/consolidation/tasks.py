@@ -47,7 +47,14 @@ def build_export(export_id: int) -> None:
 
     try:
         exports.build(
-            export.kind, export.file_format, export.user, filters, export.every, path, progress
+            export.kind,
+            export.file_format,
+            export.user,
+            filters,
+            export.every,
+            path,
+            progress,
+            technical=export.technical,
         )
     except Exception as error:  # recorded for the person, then raised for the worker's log
         path.unlink(missing_ok=True)
@@ -59,6 +66,6 @@ def build_export(export_id: int) -> None:
         status=Export.DONE,
         done=total,
         path=str(path),
-        file_name=exports.filename(export.kind, export.file_format, filters),
+        file_name=exports.filename(export.kind, export.file_format, filters, export.technical),
         finished_at=timezone.now(),
     )

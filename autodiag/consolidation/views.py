@@ -430,6 +430,7 @@ def exports_page(request):
             "exports": mine,
             "running": any(e.status in (Export.PENDING, Export.RUNNING) for e in mine),
             "sync_limit": presentation.count_text(exports.SYNC_LIMIT),
+            "column_parts": _column_parts(form) if form.is_valid else [],
         }
     )
     return render(
@@ -437,10 +438,24 @@ def exports_page(request):
     )
 
 
+def _column_parts(form) -> list[dict]:
+    """The columns of both files, described on the page itself."""
+    layout = layout_of(form.filters.version.questionnaire())
+    return [
+        {"id": "vision", "title": "La vision consolidée", "columns": exports.CONSOLIDATED},
+        {
+            "id": "structures",
+            "title": f"Les résultats par structure ({form.filters.version.pk})",
+            "columns": exports.structure_column_specs(layout),
+        },
+    ]
+
+
 def _export(request, form, context):
     kind = request.POST.get("contenu", "")
     file_format = request.POST.get("format", "")
     every = request.POST.get("diagnostics") == "tous"
+    technical = request.POST.get("variante") == "technique"
     problems = []
     if kind not in KINDS:
         problems.append("Choisissez le contenu de l’export.")
@@ -458,15 +473,20 @@ def _export(request, form, context):
         or exports.structure_lines(request.user, filters, every).count() <= exports.SYNC_LIMIT
     ):
         buffer = io.BytesIO()
-        exports.build(kind, file_format, request.user, filters, every, buffer)
+        exports.build(kind, file_format, request.user, filters, every, buffer, technical=technical)
         response = HttpResponse(buffer.getvalue(), content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=exports.filename(kind, file_format, filters)
+            as_attachment=True, filename=exports.filename(kind, file_format, filters, technical)
         )
         add_never_cache_headers(response)
         return response
     export = Export.objects.create(
-        user=request.user, kind=kind, file_format=file_format, every=every, filters=form.values
+        user=request.user,
+        kind=kind,
+        file_format=file_format,
+        every=every,
+        technical=technical,
+        filters=form.values,
     )
     build_export.enqueue(export.pk)
     messages.info(
