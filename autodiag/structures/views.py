@@ -19,8 +19,10 @@ from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
 from autodiag.diagnostics.progress import sections_progress
 from autodiag.permissions import (
+    audits_given_to,
     can_import_referential,
     can_start_diagnostic,
+    can_view_consolidation,
     is_head,
     require,
     role_in,
@@ -76,6 +78,13 @@ def _ratio(diagnostic):
 @login_required
 def dashboard(request):
     structures = list(structures_for(request.user).select_related("network"))
+    if not structures:
+        # Each role lands where its work is: an auditor on its audits, a
+        # head on its scope's results; only a member lands here.
+        if audits_given_to(request.user).exists():
+            return redirect("audits:mine")
+        if can_view_consolidation(request.user):
+            return redirect("consolidation:report")
     return render(
         request,
         "structures/dashboard.html",
