@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "autodiag.api",
     "ninja",  # serves the API's documentation page from its own static files, not a CDN
     "django_tasks",
-    "django_tasks_db",
+    "autodiag.accounts.tasks_app.TasksDatabaseConfig",  # django_tasks_db with a French name
     "autodiag.actions",
     "autodiag.audits",
     "axes",  # sign-in limits (below)
@@ -134,6 +134,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "fr-fr"
+# The project's own French wording, searched before Django's (admin titles, django-tasks-db).
+LOCALE_PATHS = [BASE_DIR / "autodiag" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

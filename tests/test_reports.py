@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 
 from autodiag.diagnostics.models import Diagnostic
-from autodiag.reports.context import Change, pdf_filename, questionnaire_context
+from autodiag.reports.context import (
+    Change,
+    exact,
+    pdf_filename,
+    questionnaire_context,
+    results_context,
+)
 
 from .conftest import client_for, example_answers, fill
 from .factories import pdf_pages_text, pdf_streams, validated_diagnostic
@@ -337,15 +343,49 @@ def test_results_pdf_holds_the_same_content_as_the_page(validated, agent):
     if pages is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = " ".join(" ".join(pages).split())
-    for heading in (
-        "Taux d’atteinte global",
-        "Résultats par engagement",
-        "Résultats par thématique",
-        "Résultats par canal de contact",
-        "Points forts et besoins d’appui",
-    ):
-        assert heading in text
+    # The same order as the page, the programme's report's (seeds 000, 001).
+    positions = [text.index(heading) for heading in REPORT_HEADINGS]
+    assert positions == sorted(positions)
     assert "Page 1 sur" in text
+
+
+REPORT_HEADINGS = (
+    "Vision synthétique",
+    "Taux d’atteinte global",
+    "Vision par engagement",
+    "Vision par canal de contact",
+    "Vision détaillée par engagement",
+    "Points forts et besoins d’appui",
+)
+
+
+def test_results_read_like_the_programme_report(validated, agent):
+    text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
+    positions = [text.index(heading) for heading in REPORT_HEADINGS]
+    assert positions == sorted(positions)
+    page = results_page(agent, validated)
+    synthesis = page[page.index('id="vision-synthetique"') : page.index('id="vision-detaillee"')]
+    # Commitments and channels side by side on a wide screen (the DSFR grid).
+    assert "fr-col-lg-7" in synthesis and "fr-col-lg-5" in synthesis
+    assert 'id="graphique-engagements"' in synthesis and 'id="graphique-canaux"' in synthesis
+
+
+def test_each_commitment_holds_its_own_themes_with_the_same_figures(validated, agent):
+    context = results_context(validated)
+    report = validated.result.report
+    for commitment, frozen in zip(context["commitments"], report["commitments"], strict=True):
+        titles = [t["title"] for t in commitment["themes"]]
+        # The label grid's themes, not the questionnaire's sections repeated
+        # under every commitment they serve.
+        assert "Formations" not in titles and "Accueil physique" not in titles
+        assert len(titles) == len(set(titles))
+        points = sum(exact(t["points"]) for t in commitment["themes"])
+        maximum = sum(exact(t["max_points"]) for t in commitment["themes"])
+        assert (points, maximum) == (exact(frozen["points"]), exact(frozen["max_points"]))
+    third = [t["title"] for t in context["commitments"][2]["themes"]]
+    assert third[0].startswith("Accompagnement des usagers")
+    text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
+    assert "celles de la grille d’audit du label Services Publics+" in text
 
 
 def test_questionnaire_pdf_shows_answers_in_words(draft, agent):

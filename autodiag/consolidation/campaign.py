@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from autodiag.collation import by_name
 from autodiag.consolidation.models import Reminder
 from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic
@@ -52,7 +53,7 @@ def without_diagnostic_this_year(structures):
             last_reminded_by=Subquery(last_reminder.values("sent_by__email")[:1]),
         )
         .select_related("network")
-        .order_by("name", "code")
+        .order_by(by_name("name"), "code")
     )
 
 

@@ -27,6 +27,7 @@ from autodiag.diagnostics import cells as answer_cells
 from autodiag.diagnostics.enums import ScoreKind, Status
 from autodiag.diagnostics.progress import to_confirm_ids
 from autodiag.diagnostics.signals import result_frozen
+from autodiag.french import count
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.questionnaires.schema import (
     NOT_APPLICABLE,
@@ -249,11 +250,17 @@ class Diagnostic(models.Model):
                 fields=["structure"],
                 condition=models.Q(status="draft"),
                 name="one_draft_per_structure",
+                violation_error_message=(
+                    "Cette structure a déjà un diagnostic en cours : un seul à la fois."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft", validated_at__isnull=True)
                 | models.Q(status="validated", validated_at__isnull=False),
                 name="validated_has_a_date",
+                violation_error_message=(
+                    "Un diagnostic validé a une date de validation ; un diagnostic en cours n’en a pas."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["structure", "status", "validated_at"])]
@@ -497,10 +504,13 @@ class Diagnostic(models.Model):
         stored = locked.stored_answers()
         missing, to_confirm = locked.validation_problems(stored)
         if missing or to_confirm:
-            raise DiagnosticError(
-                f"Le diagnostic ne peut pas être validé : {len(missing)} question(s) sans réponse, "
-                f"{len(to_confirm)} réponse(s) reprise(s) à confirmer."
-            )
+            problems = []
+            if missing:
+                problems.append(f"{count(len(missing), 'question')} sans réponse")
+            if to_confirm:
+                reprises = count(len(to_confirm), "réponse reprise", "réponses reprises")
+                problems.append(f"{reprises} à confirmer")
+            raise DiagnosticError(f"Le diagnostic ne peut pas être validé : {', '.join(problems)}.")
         locked.status = Status.VALIDATED
         locked.validated_by = by
         locked.validated_at = at or timezone.now()
