@@ -262,3 +262,11 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # -- The label's audit grid (docs/audits.md) --------------------------------------
 # The grid version new audits are scored on (a questionnaire version of kind "audit").
 CURRENT_AUDIT_GRID = os.environ.get("CURRENT_AUDIT_GRID", "audit-label-2026")
+# -- Listening to users: testimonies (docs/testimonies.md) ------------------------
+INSTALLED_APPS.append("autodiag.testimonies")
+# What one address, and one structure, may send without an account: so many
+# testimonies per window of so many seconds (the shared cache makes the
+# limits hold across processes: CACHE_URL).
+TESTIMONY_LIMIT_PER_ADDRESS = int(os.environ.get("TESTIMONY_LIMIT_PER_ADDRESS", "5"))
+TESTIMONY_LIMIT_PER_STRUCTURE = int(os.environ.get("TESTIMONY_LIMIT_PER_STRUCTURE", "200"))
+TESTIMONY_LIMIT_WINDOW = int(os.environ.get("TESTIMONY_LIMIT_WINDOW", "3600"))
