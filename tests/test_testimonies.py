@@ -11,9 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from autodiag.actions.models import ActionPlan
+from autodiag.testimonies import models
 from autodiag.testimonies.enums import Channel, Sentiment, Status
 from autodiag.testimonies.masking import mask_personal_data
-from autodiag.testimonies import models
 from autodiag.testimonies.models import AnswerTemplate, Listening, commitments_mask
 from autodiag.testimonies.statistics import dashboard, recurring_words
 
@@ -334,8 +334,9 @@ def test_card_and_qr(structure, manager, listening):
 
 
 def test_loop_closed_on_public_page(structure, manager, agent, public_page, version):
-    from autodiag.actions.models import ActionSheet
     from django.utils import timezone
+
+    from autodiag.actions.models import ActionSheet
 
     sheet = ActionSheet.objects.create_for(
         structure,
