@@ -384,3 +384,39 @@ def test_consolidated_for_heads(structure, other_structure, manager, outsider):
     )
     assert "Rinpecou" in content and "ailleurs" not in content
     assert client_for(manager).get(reverse("testimonies:consolidated")).status_code == 404
+
+
+def test_results_page_and_proposals_show_what_users_said(validated, manager):
+    structure = validated.structure
+    testimony = receive(
+        structure, text="Délai trop long pour mon dossier.", commitments=commitments_mask([4])
+    )
+    testimony.keep_private(manager)
+    page = client_for(manager).get(reverse("reports:results", args=[validated.pk])).content.decode()
+    assert "Ce que disent les usagers" in page
+    assert "Délai trop long pour mon dossier." in page
+    assert (
+        "Ce qu’en disent les usagers" in page
+        or "Aucun témoignage d’usager sur cet engagement" in page
+    )
+    detail = (
+        client_for(manager)
+        .get(reverse("structures:detail", args=[structure.code]))
+        .content.decode()
+    )
+    assert reverse("testimonies:inbox", args=[structure.code]) in detail
+
+
+def test_structure_public_page_shows_published_testimonies(
+    structure, manager, public_page, version
+):
+    shown = receive(structure, pseudonym="visible")
+    shown.publish(manager, public_title="", public_text=shown.public_text)
+    shown.answer(manager, text="Merci visible.", signature="L’équipe")
+    receive(structure, pseudonym="en-attente")
+    listening = Listening.objects.of(structure)
+    page = client_for(None).get(reverse("actions:public", args=[structure.code])).content.decode()
+    assert "Vos témoignages et nos réponses" in page
+    assert "visible" in page and "Merci visible." in page and "en-attente" not in page
+    assert f"/t/{listening.short_code}" in page
+    assert 'name="csrfmiddlewaretoken"' in page  # the « utile » button works from here too
