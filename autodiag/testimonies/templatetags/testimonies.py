@@ -10,6 +10,7 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from autodiag.actions.enums import ActionStatus
 from autodiag.permissions import can_read_testimonies
 from autodiag.testimonies.enums import COMMITMENT_WORDS
 from autodiag.testimonies.models import Testimony
@@ -124,6 +125,11 @@ def public_testimonies(context, structure):
         "listening": listening,
         "open": listening is not None and can_leave_testimony(structure),
         "latest": list(published.newest_first()[:PUBLIC_PAGE_TESTIMONIES]),
+        "loops": list(
+            published.filter(action__status=ActionStatus.DONE).order_by(
+                "-action__closed_on", "-pk"
+            )[:PUBLIC_PAGE_TESTIMONIES]
+        ),
         "count": published.count(),
         "marked": set(),
         "csrf_token": context.get("csrf_token"),
