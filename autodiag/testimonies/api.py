@@ -88,10 +88,10 @@ class TestimonyStatistics(Schema):
 
 class TestimonyFilters(Schema):
     du: datetime.date | None = Field(
-        None, description="reçus à partir de cette date (défaut : il y a un an)"
+        None, description="reçus à partir de cette date (défaut : il y a un an)"
     )
     au: datetime.date | None = Field(
-        None, description="reçus jusqu’à cette date incluse (défaut : aujourd’hui)"
+        None, description="reçus jusqu’à cette date incluse (défaut : aujourd’hui)"
     )
     region: str | None = Field(None, description="code INSEE de la région")
     departement: str | None = Field(None, description="code INSEE du département")
@@ -100,7 +100,7 @@ class TestimonyFilters(Schema):
 
 class TestimonyQuery(Schema):
     structure: str | None = Field(None, description="code Services Publics+ d’une structure")
-    etat: Status | None = Field(None, description="état (par défaut : publiés et privés)")
+    etat: Status | None = Field(None, description="état (par défaut : publiés et privés)")
     canal: Channel | None = None
     ressenti: Sentiment | None = None
     engagement: int | None = Field(None, ge=1, le=8)

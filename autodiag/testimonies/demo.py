@@ -39,27 +39,27 @@ CAF_TESTIMONIES = [
      "d’imposition.", "publish", None),
     (120, Channel.EMAIL, D, [4, 7], "Anonyme", "Réclamation sans réponse",
      "J’ai écrit deux fois par courriel au sujet de mon dossier 1234567, sans réponse. Mon "
-     "numéro : 06 12 34 56 78.", "private-answer", 2),
+     "numéro : 06 12 34 56 78.", "private-answer", 2),
     (80, Channel.RECEPTION, S, [1], "Lou", "Droit à l’erreur respecté",
-     "Je m’étais trompé dans ma déclaration ; on m’a aidé à la corriger sans pénalité.",
+     "Je m’étais trompé dans ma déclaration ; on m’a aidé à la corriger sans pénalité.",
      "answer", 2),
     (45, Channel.RECEPTION, D, [2], "pressé", "Guichet fermé à 16 h",
      "Le guichet ferme à 16 h alors que le site indique 17 h. Attente inutile.", "private", None),
     (30, Channel.ONLINE, N, [], "Visiteur", "Publicité",
-     "Achetez des montres pas chères sur notre site !", "reject", None),
+     "Achetez des montres pas chères sur notre site !", "reject", None),
     (12, Channel.PHONE, S, [3], "Maman de trois", "Rappel le jour même",
      "On m’a rappelée le jour même pour finir mon dossier de naissance. Très efficace.",
      "publish", None),
     (4, Channel.RECEPTION, D, [1], "Dédé", "Attente debout",
-     "Quarante minutes d’attente debout : il n’y a que quatre chaises dans la salle.", "new",
+     "Quarante minutes d’attente debout : il n’y a que quatre chaises dans la salle.", "new",
      None),
     (1, Channel.MAIL, S, [5], "Nadia", "Courrier enfin compréhensible",
      "Le nouveau courrier de demande de pièces dit clairement quand le dossier sera traité. "
-     "Merci !", "new", None),
+     "Merci !", "new", None),
 ]  # fmt: skip
 
 ANSWERS = {
-    "Rinpecou": "Bonjour Rinpecou,\n\nMerci pour votre témoignage. Vous avez raison : nos courriers "
+    "Rinpecou": "Bonjour Rinpecou,\n\nMerci pour votre témoignage. Vous avez raison : nos courriers "
     "de demande de pièces n’indiquaient pas le délai de traitement. Depuis, chacun d’eux dit "
     "quand votre dossier sera traité.",
     "rugby 71": "Bonjour rugby 71,\n\nNous vous remercions pour votre retour d’expérience et pour "
@@ -67,9 +67,9 @@ ANSWERS = {
     "d’accueil.",
     "Camille B.": "Bonjour Camille B.,\n\nMerci de nous l’avoir signalé. Nous renforçons l’équipe "
     "téléphonique le lundi matin, jour le plus chargé, et proposons désormais un rappel.",
-    "Anonyme": "Bonjour,\n\nNous sommes désolés de ce silence. Votre dossier est traité ; un "
+    "Anonyme": "Bonjour,\n\nNous sommes désolés de ce silence. Votre dossier est traité ; un "
     "conseiller vous a appelé.",
-    "Lou": "Bonjour Lou,\n\nMerci pour ce témoignage : le droit à l’erreur est l’un de nos "
+    "Lou": "Bonjour Lou,\n\nMerci pour ce témoignage : le droit à l’erreur est l’un de nos "
     "engagements.",
 }
 
@@ -80,9 +80,9 @@ TEMPLATES = [
         "porté votre satisfaction à notre connaissance. Nous le transmettons à l’équipe.",
     ),
     (
-        "Insatisfaction : ce que nous changeons",
+        "Insatisfaction : ce que nous changeons",
         "Bonjour {pseudonyme},\n\nMerci de nous avoir fait part de votre expérience. Nous en "
-        "tirons les enseignements suivants : …\n\nCe qui change : …",
+        "tirons les enseignements suivants : …\n\nCe qui change : …",
     ),
 ]
 

@@ -36,7 +36,7 @@ def error_summary(*forms_) -> list[dict]:
             label = form.fields[name].label if name in form.fields else ""
             for message in messages:
                 errors.append(
-                    {"anchor": anchor, "text": f"{label} : {message}" if label else message}
+                    {"anchor": anchor, "text": f"{label} : {message}" if label else message}
                 )
     return errors
 
@@ -52,12 +52,12 @@ class TestimonyForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
             "required": "Racontez en quelques mots ce qui s’est passé.",
-            "max_length": "Votre texte dépasse %(limit_value)d caractères (il en compte %(show_value)d) : raccourcissez-le.",
+            "max_length": "Votre texte dépasse %(limit_value)d caractères (il en compte %(show_value)d) : raccourcissez-le.",
         },
     )
     title = forms.CharField(
         label="Un titre pour votre témoignage",
-        help_text="Par exemple : « Un accueil attentif pour mon dossier de retraite ».",
+        help_text="Par exemple : « Un accueil attentif pour mon dossier de retraite ».",
         max_length=TITLE_MAX_LENGTH,
         required=False,
         error_messages={
@@ -65,7 +65,7 @@ class TestimonyForm(DsfrBaseForm):
         },
     )
     happened_on = forms.DateField(
-        label="Quand était-ce ?",
+        label="Quand était-ce ?",
         help_text="Date de votre visite ou de votre contact.",
         required=False,
         widget=forms.DateInput(**DATE_WIDGET),
@@ -73,13 +73,13 @@ class TestimonyForm(DsfrBaseForm):
         error_messages={"invalid": "Indiquez une date au format JJ/MM/AAAA."},
     )
     channel = forms.ChoiceField(
-        label="Comment étiez-vous en contact avec le service ?",
+        label="Comment étiez-vous en contact avec le service ?",
         choices=Channel.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Indiquez comment vous étiez en contact avec le service."},
     )
     sentiment = forms.ChoiceField(
-        label="Comment l’avez-vous vécu ?",
+        label="Comment l’avez-vous vécu ?",
         choices=Sentiment.choices,
         widget=forms.RadioSelect,
         error_messages={
@@ -87,8 +87,8 @@ class TestimonyForm(DsfrBaseForm):
         },
     )
     commitments = forms.MultipleChoiceField(
-        label="De quoi parle votre témoignage ?",
-        help_text="Facultatif : cochez ce qui correspond le mieux.",
+        label="De quoi parle votre témoignage ?",
+        help_text="Facultatif : cochez ce qui correspond le mieux.",
         choices=COMMITMENT_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -98,17 +98,17 @@ class TestimonyForm(DsfrBaseForm):
         help_text="Il sera affiché avec votre témoignage s’il est publié. Évitez vos nom et prénom.",
         max_length=PSEUDONYM_MAX_LENGTH,
         error_messages={
-            "required": "Choisissez un pseudonyme (par exemple « rugby 71 »).",
+            "required": "Choisissez un pseudonyme (par exemple « rugby 71 »).",
             "max_length": "Le pseudonyme dépasse %(limit_value)d caractères.",
         },
     )
     email = forms.EmailField(
         label="Votre adresse électronique",
-        help_text="Facultative : pour être prévenu par courriel de la réponse du service. "
-        "Elle n’est jamais publiée. Format attendu : nom@domaine.fr",
+        help_text="Facultative : pour être prévenu par courriel de la réponse du service. "
+        "Elle n’est jamais publiée. Format attendu : nom@domaine.fr",
         required=False,
         error_messages={
-            "invalid": "Adresse électronique invalide (format attendu : nom@domaine.fr)."
+            "invalid": "Adresse électronique invalide (format attendu : nom@domaine.fr)."
         },
     )
     consent = forms.BooleanField(
@@ -135,7 +135,7 @@ class TestimonyForm(DsfrBaseForm):
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
         if len(text) < 10:
-            raise forms.ValidationError("Votre texte est trop court : au moins 10 caractères.")
+            raise forms.ValidationError("Votre texte est trop court : au moins 10 caractères.")
         return text
 
     def clean_pseudonym(self):
@@ -180,7 +180,7 @@ class ModerationForm(DsfrBaseForm):
     )
     public_text = forms.CharField(
         label="Texte publié",
-        help_text="Les données personnelles repérées sont déjà remplacées par « [masqué] ». "
+        help_text="Les données personnelles repérées sont déjà remplacées par « [masqué] ». "
         "Masquez de même tout nom, numéro ou adresse restant. Le texte d’origine reste visible "
         "de l’équipe seulement.",
         max_length=TEXT_MAX_LENGTH,
@@ -223,7 +223,7 @@ class AnswerTemplateForm(forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = AnswerTemplate
         fields = ["title", "body"]
-        help_texts = {"body": "« {pseudonyme} » sera remplacé par le pseudonyme de l’auteur."}
+        help_texts = {"body": "« {pseudonyme} » sera remplacé par le pseudonyme de l’auteur."}
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
 
 
@@ -232,7 +232,7 @@ class ListeningForm(forms.ModelForm, DsfrBaseForm):
         model = Listening
         fields = ["is_open", "signature"]
         labels = {"is_open": "Recevoir des témoignages (lien court, carte, affiche)"}
-        help_texts = {"signature": "Signe chaque réponse, par exemple « L’équipe de l’accueil »."}
+        help_texts = {"signature": "Signe chaque réponse, par exemple « L’équipe de l’accueil »."}
 
 
 INBOX_TABS = {
@@ -273,22 +273,22 @@ def read_inbox_filters(query) -> tuple[InboxFilters, dict[str, str], dict[str, s
     errors: dict[str, str] = {}
     tab = values["onglet"] or "a-moderer"
     if tab not in INBOX_TABS:
-        errors["onglet"] = f"Onglet inconnu : « {tab} »."
+        errors["onglet"] = f"Onglet inconnu : « {tab} »."
         tab = "a-moderer"
     channel = values["canal"]
     if channel and channel not in Channel.values:
-        errors["canal"] = f"Canal inconnu : « {channel} »."
+        errors["canal"] = f"Canal inconnu : « {channel} »."
         channel = ""
     sentiment = values["ressenti"]
     if sentiment and sentiment not in Sentiment.values:
-        errors["ressenti"] = f"Ressenti inconnu : « {sentiment} »."
+        errors["ressenti"] = f"Ressenti inconnu : « {sentiment} »."
         sentiment = ""
     commitment = None
     if values["engagement"]:
         if values["engagement"] in {key for key, _ in COMMITMENT_CHOICES}:
             commitment = int(values["engagement"])
         else:
-            errors["engagement"] = f"Engagement inconnu : « {values['engagement']} » (1 à 8)."
+            errors["engagement"] = f"Engagement inconnu : « {values['engagement']} » (1 à 8)."
     dates = {}
     for name, label in (("du", "début"), ("au", "fin")):
         dates[name] = None
@@ -297,7 +297,7 @@ def read_inbox_filters(query) -> tuple[InboxFilters, dict[str, str], dict[str, s
                 dates[name] = _day(values[name])
             except ValueError:
                 errors[name] = (
-                    f"Date de {label} invalide : « {values[name]} » (format attendu JJ/MM/AAAA)."
+                    f"Date de {label} invalide : « {values[name]} » (format attendu JJ/MM/AAAA)."
                 )
     if dates["du"] and dates["au"] and dates["du"] > dates["au"]:
         errors["au"] = "La date de fin doit suivre la date de début."

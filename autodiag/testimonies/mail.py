@@ -34,10 +34,10 @@ def notify_author_of_answer(testimony, public_url: str) -> bool:
         "",
     ]
     if testimony.is_published:
-        lines += ["Vous pouvez lire la réponse du service à cette adresse :", public_url, ""]
+        lines += ["Vous pouvez lire la réponse du service à cette adresse :", public_url, ""]
     else:
         lines += [
-            "Votre témoignage n’est pas publié ; le service l’a lu et en a tenu compte.",
+            "Votre témoignage n’est pas publié ; le service l’a lu et en a tenu compte.",
             "",
         ]
     lines += [

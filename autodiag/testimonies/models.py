@@ -229,7 +229,7 @@ class Testimony(models.Model):
         "délai de réponse (secondes)", null=True, blank=True
     )  # from receipt to the first answer: medians without date arithmetic in SQL
     author_notified_at = models.DateTimeField("auteur prévenu le", null=True, blank=True)
-    useful_count = models.PositiveIntegerField("« utile »", default=0)
+    useful_count = models.PositiveIntegerField("« utile »", default=0)
     action = models.ForeignKey(
         ActionSheet,
         on_delete=models.SET_NULL,
@@ -403,13 +403,13 @@ class UsefulMark(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "marque « utile »"
+        verbose_name = "marque « utile »"
         constraints = [
             models.UniqueConstraint(fields=["testimony", "browser"], name="useful_once_per_browser")
         ]
 
     def __str__(self):
-        return f"« Utile » pour {self.testimony_id}"
+        return f"« Utile » pour {self.testimony_id}"
 
 
 class AnswerTemplate(models.Model):

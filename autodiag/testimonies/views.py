@@ -225,7 +225,7 @@ def mark_useful(request, structure, pk):
     )
     browser, new = _browser(request)
     if testimony.mark_useful(browser):
-        messages.success(request, "Merci : votre avis sur cette réponse est compté.")
+        messages.success(request, "Merci : votre avis sur cette réponse est compté.")
     else:
         messages.info(request, "Vous avez déjà indiqué que cette réponse vous a été utile.")
     response = redirect(
@@ -390,7 +390,7 @@ def moderate(request, structure, pk):
             messages.success(request, "Le témoignage est publié sur la page publique du service.")
         elif data["decision"] == "private":
             testimony.keep_private(request.user)
-            messages.success(request, "Le témoignage est gardé privé : il ne sera jamais publié.")
+            messages.success(request, "Le témoignage est gardé privé : il ne sera jamais publié.")
         else:
             testimony.reject(request.user, reason=data["reject_reason"], note=data["reject_note"])
             messages.success(request, "Le témoignage est rejeté.")
@@ -435,7 +435,7 @@ def answer(request, structure, pk):
         messages.success(
             request,
             "La réponse est enregistrée"
-            + (" ; l’auteur en est prévenu par courriel." if notified else "."),
+            + (" ; l’auteur en est prévenu par courriel." if notified else "."),
         )
     else:
         messages.success(request, "La réponse est corrigée.")
@@ -474,7 +474,7 @@ def link_action(request, structure, pk):
             .first()
         )
         if action is None:
-            messages.error(request, f"Fiche action inconnue : « {number} ».")
+            messages.error(request, f"Fiche action inconnue : « {number} ».")
             return redirect("testimonies:detail", code=structure.code, pk=testimony.pk)
     testimony.link_action(action)
     messages.success(
@@ -537,7 +537,7 @@ def edit_template(request, structure, pk=None):
         saved.structure = structure
         saved.updated_by = request.user
         saved.save()
-        messages.success(request, f"Le modèle « {saved.title} » est enregistré.")
+        messages.success(request, f"Le modèle « {saved.title} » est enregistré.")
         return redirect("testimonies:set_up", code=structure.code)
     return render(
         request,
@@ -571,7 +571,7 @@ def delete_template(request, structure, pk):
     )
     template = get_object_or_404(AnswerTemplate, structure=structure, pk=pk)
     template.delete()
-    messages.success(request, f"Le modèle « {template.title} » est supprimé.")
+    messages.success(request, f"Le modèle « {template.title} » est supprimé.")
     return redirect("testimonies:set_up", code=structure.code)
 
 
@@ -610,7 +610,7 @@ CARD_SIZES = {"a6": ("A6", "105mm 148mm"), "visite": ("carte de visite", "85mm 5
 def card_pdf(request, structure):
     size = CARD_SIZES.get(request.GET.get("format", "a6").lower())
     if size is None:
-        raise Http404("Format inconnu : a6 ou visite.")
+        raise Http404("Format inconnu : a6 ou visite.")
     listening = Listening.objects.of(structure)
     code = segno.make(listening.short_url, error="m")
     context = {
@@ -709,7 +709,7 @@ def _period(query):
             try:
                 day = _day(raw)
             except ValueError:
-                errors[name] = f"Date de {label} invalide : « {raw} » (format attendu JJ/MM/AAAA)."
+                errors[name] = f"Date de {label} invalide : « {raw} » (format attendu JJ/MM/AAAA)."
                 continue
             start, end = (day, end) if name == "du" else (start, day)
     if start > end:

@@ -102,7 +102,7 @@ def users_said_about(context, structure, commitment) -> str:
     if row is None or not row.total:
         return "Aucun témoignage d’usager sur cet engagement dans l’année."
     return (
-        f"Ce qu’en disent les usagers : {row.total} témoignage{'s' if row.total > 1 else ''} "
+        f"Ce qu’en disent les usagers : {row.total} témoignage{'s' if row.total > 1 else ''} "
         f"dans l’année, {_percent(row.satisfied_share)} de satisfaits, "
         f"{_percent(row.dissatisfied_share)} d’insatisfaits."
     )
