@@ -19,13 +19,14 @@ from autodiag.reports.charts import (
 WIDTH = 560
 PLOT_HEIGHT = 160
 TOP = 24  # room for the figures above the columns
-AXIS_HEIGHT = 22
+AXIS_HEIGHT = 40  # two lines: the month, and the year where it changes
 GAP_RATIO = 0.3
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    label: str  # « janv. 2026 »
+    label: str  # « janv. » (the axis; the table and the description name the month fully)
+    year: str  # under the first column and each January, else ""
     value: int
     x: float
     y: float
@@ -48,6 +49,7 @@ class ColumnChart:
     height: float
     baseline: float
     axis_y: float
+    year_y: float
     value_font_size: int
     font_family: str = FONT_FAMILY
     bar_colour: str = BAR_COLOUR
@@ -72,24 +74,26 @@ def _r(value: float) -> float:
 def column_chart(
     id: str,
     title: str,
-    data: list[tuple[str, int]],
+    data: list[tuple[str, str, int]],
     *,
     caption: str,
     label_header: str = "Mois",
     value_header: str = "Témoignages",
     width: int = WIDTH,
 ) -> ColumnChart:
-    top = max((value for _, value in data), default=0) or 1
+    """`data`: (month on the axis, year or "", count) per column."""
+    top = max((value for _, _, value in data), default=0) or 1
     slot = width / max(len(data), 1)
     column_width = slot * (1 - GAP_RATIO)
     baseline = TOP + PLOT_HEIGHT
     columns = []
-    for index, (label, value) in enumerate(data):
+    for index, (label, year, value) in enumerate(data):
         height = PLOT_HEIGHT * value / top
         x = index * slot + (slot - column_width) / 2
         columns.append(
             Column(
                 label=label,
+                year=year,
                 value=value,
                 x=_r(x),
                 y=_r(baseline - height),
@@ -99,7 +103,10 @@ def column_chart(
                 value_y=_r(baseline - height - 4),
             )
         )
-    figures = "\u00a0; ".join(f"{label}\u00a0: {value}" for label, value in data)
+    figures = "\u00a0; ".join(
+        f"{column.label} {column.year or ''}".strip() + f"\u00a0: {column.value}"
+        for column in columns
+    )
     return ColumnChart(
         id=id,
         title=title,
@@ -112,5 +119,6 @@ def column_chart(
         height=baseline + AXIS_HEIGHT,
         baseline=baseline,
         axis_y=baseline + AXIS_FONT_SIZE + 4,
+        year_y=baseline + 2 * AXIS_FONT_SIZE + 8,
         value_font_size=11 if len(data) > 8 else AXIS_FONT_SIZE,
     )

@@ -192,7 +192,7 @@ class ModerationForm(DsfrBaseForm):
         choices=[("", "Choisir un motif"), *RejectReason.choices],
         required=False,
     )
-    reject_note = forms.CharField(label="Précision (facultative)", max_length=300, required=False)
+    reject_note = forms.CharField(label="Précision", max_length=300, required=False)
 
     def clean(self):
         data = super().clean()

@@ -75,7 +75,7 @@ class ListeningManager(models.Manager):
                     return self.create(
                         structure=structure,
                         short_code=new_short_code(),
-                        signature=f"L’équipe de {structure.name}",
+                        signature=f"L’équipe — {structure.name}",
                     )
             except IntegrityError:
                 found = self.filter(structure=structure).first()

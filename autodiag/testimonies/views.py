@@ -642,10 +642,6 @@ def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _month_label(month) -> str:
-    return f"{MONTHS[month.month - 1]} {month:%y}"
-
-
 def charts_of(figures, prefix: str) -> dict:
     """The dashboard's charts: volume per month, satisfied per channel and
     per commitment (with their data tables)."""
@@ -674,7 +670,14 @@ def charts_of(figures, prefix: str) -> dict:
         "months": column_chart(
             f"{prefix}-mois",
             "Témoignages reçus par mois",
-            [(_month_label(month), count) for month, count in figures.months],
+            [
+                (
+                    MONTHS[month.month - 1],
+                    str(month.year) if index == 0 or month.month == 1 else "",
+                    count,
+                )
+                for index, (month, count) in enumerate(figures.months)
+            ],
             caption="Témoignages reçus par mois (hors rejetés)",
         ),
         "month_rows": [
