@@ -167,7 +167,7 @@ def _inbox() -> None:
     Testimony.objects.bulk_create(rows, batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE testimonies_testimony")
-    client = Client()
+    client = Client(HTTP_HOST=HOST)
     client.force_login(manager)
     base = f"/structures/{structure.code}/temoignages/"
     pages = {
@@ -262,7 +262,7 @@ def _million(structures: int, testimonies: int) -> None:
         never_answering(everything, start, end)
 
     national = User.objects.get(email="admin@demo.autodiag.fr")
-    client = Client()
+    client = Client(HTTP_HOST=HOST)
     client.force_login(national)
     assert client.get("/perimetre/temoignages/").status_code == 200
     result = {
