@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from autodiag.actions.models import ActionPlan
+from autodiag.structures.models import Structure
 from autodiag.testimonies import models
 from autodiag.testimonies.enums import Channel, Sentiment, Status
 from autodiag.testimonies.masking import mask_personal_data
@@ -296,7 +297,7 @@ def test_dashboard_figures(structure, manager):
     receive(structure).reject(manager, reason="spam")
     today = timezone.localdate()
     figures = dashboard(
-        models.Testimony.objects.for_structure(structure),
+        Structure.objects.filter(pk=structure.pk),
         today - datetime.timedelta(days=30),
         today,
     )
@@ -420,3 +421,92 @@ def test_structure_public_page_shows_published_testimonies(
     assert "visible" in page and "Merci visible." in page and "en-attente" not in page
     assert f"/t/{listening.short_code}" in page
     assert 'name="csrfmiddlewaretoken"' in page  # the « utile » button works from here too
+
+
+def test_tallies_match_the_testimonies_whatever_happens_and_for_any_period(
+    structure, other_structure, manager
+):
+    """Random receipts, decisions (changed again) and answers over two
+    years: the dashboard from the tallies equals the same figures counted
+    from the testimonies, for whole-month and mid-month periods, and a
+    rebuild finds the same tallies."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from autodiag.testimonies import tally
+    from autodiag.testimonies.statistics import never_answering
+
+    rng = random.Random(7)
+    now = timezone.now()
+    made = []
+    for n in range(120):
+        where = rng.choice([structure, other_structure])
+        made.append(
+            models.Testimony.objects.receive(
+                where,
+                received_at=now
+                - datetime.timedelta(days=rng.randint(0, 700), hours=rng.randint(0, 23)),
+                text=f"Témoignage {n} assez long",
+                channel=rng.choice(Channel.values),
+                sentiment=rng.choice(Sentiment.values),
+                commitments=commitments_mask(rng.sample(range(1, 9), rng.randint(0, 3))),
+                pseudonym=f"p{n}",
+            )
+        )
+    for testimony in made:
+        for _ in range(rng.randint(0, 3)):
+            move = rng.choice(["publish", "private", "reject", "answer"])
+            if move == "publish":
+                testimony.publish(manager, public_title="", public_text="x")
+            elif move == "private":
+                testimony.keep_private(manager)
+            elif move == "reject":
+                testimony.reject(manager, reason="spam")
+            elif testimony.status in ("published", "private"):
+                testimony.answer(manager, text="Merci", signature="Nous")
+    today = timezone.localdate()
+    everything = models.Testimony.objects.all()
+    for start, end in [
+        (today - datetime.timedelta(days=365), today),
+        (today.replace(day=1) - datetime.timedelta(days=400), today - datetime.timedelta(days=17)),
+        (today - datetime.timedelta(days=800), today),
+        (today - datetime.timedelta(days=40), today - datetime.timedelta(days=35)),
+    ]:
+        for structures in (None, Structure.objects.filter(pk=structure.pk)):
+            figures = dashboard(structures, start, end)
+            rows = everything if structures is None else everything.filter(structure=structure)
+            direct = tally.counted(rows.received_between(start, end))
+            assert figures.to_moderate == direct["new"], (start, end)
+            assert figures.rejected == direct["rejected"] and figures.answered == direct["answered"]
+            assert figures.overall.satisfied == direct["satisfied"]
+            for row in figures.commitments:
+                assert row.dissatisfied == direct[f"c{row.key}_dissatisfied"], (start, end, row.key)
+            assert sum(n for _, n in figures.months) == figures.total
+            kept = rows.received_between(start, end).kept()
+            answered = sorted(
+                kept.exclude(answer_seconds=None).values_list("answer_seconds", flat=True)
+            )
+            if answered:
+                middle = len(answered) // 2
+                median = (
+                    answered[middle]
+                    if len(answered) % 2
+                    else (answered[middle - 1] + answered[middle]) / 2
+                )
+                assert figures.median_answer_seconds == median
+            silent, _ = never_answering(structures, start, end)
+            expected = {
+                s for s in kept.values_list("structure_id", flat=True)
+                if not kept.filter(structure_id=s).exclude(answer_seconds=None).exists()
+            }  # fmt: skip
+            assert {pk for pk, _ in silent} == expected
+    before = sorted(
+        models.MonthlyTally.objects.values_list("structure_id", "month", *tally.COUNTER_COLUMNS)
+    )
+    tally.rebuild()
+    after = sorted(
+        models.MonthlyTally.objects.values_list("structure_id", "month", *tally.COUNTER_COLUMNS)
+    )
+    assert [row for row in before if any(row[2:])] == after

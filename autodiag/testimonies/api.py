@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from autodiag.testimonies.enums import Channel, Sentiment, Status
+from autodiag.testimonies.models import Testimony
 from autodiag.testimonies.statistics import dashboard, never_answering
 
 router = Router(tags=["témoignages"])
@@ -109,7 +110,7 @@ class TestimonyQuery(Schema):
 
 
 def _scope(request, filters: TestimonyFilters):
-    from autodiag.testimonies.views import read_scope_filters, scope_testimonies
+    from autodiag.testimonies.views import read_scope_filters, scope_structures
 
     query = QueryDict(mutable=True)
     for name, value in filters.dict().items():
@@ -120,10 +121,8 @@ def _scope(request, filters: TestimonyFilters):
     if not form.is_valid:
         raise HttpError(400, " ".join(form.errors.values()))
     chosen = form.filters
-    testimonies = scope_testimonies(request.api_user, chosen).filter(
-        structure__network=request.api_network
-    )
-    return chosen, testimonies
+    structures = scope_structures(request.api_user, chosen)  # reseau given: never None
+    return chosen, structures
 
 
 def _out(t) -> dict:
@@ -162,8 +161,10 @@ def _slice(row) -> dict:
 def list_testimonies(request, filters: Query[TestimonyFilters], query: Query[TestimonyQuery]):
     """The testimonies received in the period by the structures of the
     token's network within its creator's scope, newest first."""
-    chosen, testimonies = _scope(request, filters)
-    testimonies = testimonies.received_between(chosen.start, chosen.end)
+    chosen, structures = _scope(request, filters)
+    testimonies = Testimony.objects.filter(structure__in=structures).received_between(
+        chosen.start, chosen.end
+    )
     if query.structure:
         testimonies = testimonies.filter(structure__code=query.structure)
     testimonies = testimonies.filter(status=query.etat) if query.etat else testimonies.kept()
@@ -191,9 +192,9 @@ def list_testimonies(request, filters: Query[TestimonyFilters], query: Query[Tes
 def testimony_statistics(request, filters: Query[TestimonyFilters]):
     """The consolidated dashboard of the network's structures in scope:
     counts, sentiments by channel and commitment, months, answers."""
-    chosen, testimonies = _scope(request, filters)
-    figures = dashboard(testimonies, chosen.start, chosen.end)
-    _, never_total = never_answering(testimonies, chosen.start, chosen.end)
+    chosen, structures = _scope(request, filters)
+    figures = dashboard(structures, chosen.start, chosen.end)
+    _, never_total = never_answering(structures, chosen.start, chosen.end)
     return {
         "start": chosen.start,
         "end": chosen.end,

@@ -101,13 +101,7 @@ def _at(days_ago: int, hour: int = 10) -> datetime.datetime:
 
 
 def _received(structure, days_ago, **fields) -> Testimony:
-    testimony = Testimony.objects.receive(structure, **fields)
-    moment = _at(days_ago)
-    Testimony.objects.filter(pk=testimony.pk).update(
-        received_at=moment, received_on=timezone.localdate(moment), consent_at=moment
-    )
-    testimony.refresh_from_db()
-    return testimony
+    return Testimony.objects.receive(structure, received_at=_at(days_ago), **fields)
 
 
 def _answer(testimony, by, text, signature, after_days) -> None:

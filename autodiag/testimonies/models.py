@@ -21,6 +21,7 @@ from django.utils import timezone
 from autodiag.actions.enums import ActionStatus
 from autodiag.actions.models import ActionSheet
 from autodiag.structures.models import Structure
+from autodiag.testimonies import tally
 from autodiag.testimonies.enums import (
     ANSWER_MAX_LENGTH,
     COMMITMENT_WORDS,
@@ -160,12 +161,14 @@ class TestimonyQuerySet(models.QuerySet):
 
 
 class TestimonyManager(models.Manager.from_queryset(TestimonyQuerySet)):
-    def receive(self, structure: Structure, **fields) -> Testimony:
-        """A testimony as a user sent it: waiting for moderation. The
-        public text starts as the text with personal data masked."""
-        now = timezone.now()
+    @transaction.atomic
+    def receive(self, structure: Structure, *, received_at=None, **fields) -> Testimony:
+        """A testimony as a user sent it (`received_at`: now, unless one is
+        imported): waiting for moderation. The public text starts as the
+        text with personal data masked."""
+        now = received_at or timezone.now()
         text = fields["text"]
-        return self.create(
+        testimony = self.create(
             structure=structure,
             received_at=now,
             received_on=timezone.localdate(now),
@@ -174,6 +177,8 @@ class TestimonyManager(models.Manager.from_queryset(TestimonyQuerySet)):
             consent_at=now,
             **fields,
         )
+        tally.apply(structure.pk, testimony.received_on, [], tally.contribution(testimony))
+        return testimony
 
 
 class Testimony(models.Model):
@@ -258,6 +263,13 @@ class Testimony(models.Model):
         indexes = [
             models.Index(fields=["structure", "status", "received_at"]),
             models.Index(fields=["received_on", "structure"]),
+            # Medians of the time to answer read this index in order (statistics.py).
+            models.Index(
+                fields=["answer_seconds"],
+                include=["received_on", "structure"],
+                condition=Q(answer_seconds__isnull=False, status__in=KEPT_STATUSES),
+                name="testimony_answer_delays",
+            ),
         ]
 
     def __str__(self):
@@ -305,13 +317,16 @@ class Testimony(models.Model):
 
     # -- moderation -------------------------------------------------------------------
 
+    @transaction.atomic
     def _moderate(self, status: str, by, **fields) -> None:
+        before = tally.contribution(self)
         self.status = status
         self.moderated_at = timezone.now()
         self.moderated_by = by
         for name, value in fields.items():
             setattr(self, name, value)
         self.save(update_fields=["status", "moderated_at", "moderated_by", *fields])
+        tally.apply(self.structure_id, self.received_on, before, tally.contribution(self))
 
     def _checked_public(self, public_title: str, public_text: str) -> dict:
         public_text = (public_text or "").strip()
@@ -357,6 +372,7 @@ class Testimony(models.Model):
                 {"text": f"La réponse dépasse {ANSWER_MAX_LENGTH} caractères ({len(text)})."}
             )
         first = self.answered_at is None
+        before = tally.contribution(self)
         now = timezone.now()
         self.answer_text = text
         self.answer_signature = (signature or "").strip()[:200]
@@ -366,7 +382,9 @@ class Testimony(models.Model):
             self.answered_at = now
             self.answer_seconds = max(0, int((now - self.received_at).total_seconds()))
             fields += ["answered_at", "answer_seconds"]
-        self.save(update_fields=fields)
+        with transaction.atomic():
+            self.save(update_fields=fields)
+            tally.apply(self.structure_id, self.received_on, before, tally.contribution(self))
         return first
 
     def record_author_notified(self) -> None:
@@ -393,6 +411,28 @@ class Testimony(models.Model):
             return False
         self.useful_count += 1
         return True
+
+
+class MonthlyTally(models.Model):
+    """The counters of a structure's testimonies received in a month
+    (`autodiag.testimonies.tally`: one column per counter)."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("mois")  # its first day
+
+    class Meta:
+        verbose_name = "décompte mensuel des témoignages"
+        verbose_name_plural = "décomptes mensuels des témoignages"
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "month"], name="one_tally_per_month")
+        ]
+        indexes = [models.Index(fields=["month", "structure"])]
+
+    def __str__(self):
+        return f"Témoignages de {self.structure_id}, {self.month:%m/%Y}"
+
+
+tally.add_counter_fields(MonthlyTally)
 
 
 class UsefulMark(models.Model):

@@ -4,7 +4,9 @@ a scope), each from one aggregate query over the testimonies asked for.
 Counted: every testimony not rejected (waiting for moderation, published,
 kept private); rejected ones are off-topic or abuse and count apart. The
 time to answer runs from receipt to the first answer (`answer_seconds`);
-its median is exact (PostgreSQL's percentile_cont, numpy elsewhere).
+its median is exact (PostgreSQL reads an index in order, numpy elsewhere).
+Whole months come from the monthly tallies (`tally.py`), the days at the
+edges of a period from the testimonies themselves.
 """
 
 from __future__ import annotations
@@ -17,22 +19,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from autodiag.testimonies.enums import COMMITMENT_WORDS, Channel, Sentiment, Status
+from autodiag.testimonies import tally
+from autodiag.testimonies.enums import COMMITMENT_WORDS, KEPT_STATUSES, Channel, Sentiment, Status
 
 MAX_NEVER_ANSWERING = 50
 WORDS_SAMPLE = 2000  # the latest testimonies whose words are counted
 WORDS_SHOWN = 15
-
-
-class Median(Aggregate):
-    """PostgreSQL's exact median."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass
@@ -95,33 +91,12 @@ class Dashboard:
         return self.median_answer_seconds / 86400
 
 
-def _sentiment_counts(prefix: str, condition: Q) -> dict:
-    return {
-        f"{prefix}_total": Count("pk", filter=condition),
-        **{
-            f"{prefix}_{sentiment.value}": Count("pk", filter=condition & Q(sentiment=sentiment))
-            for sentiment in Sentiment
-        },
-    }
-
-
-def _breakdown(key: str, label: str, row: dict, prefix: str) -> Breakdown:
-    return Breakdown(
-        key=key,
-        label=label,
-        total=row[f"{prefix}_total"],
-        satisfied=row[f"{prefix}_{Sentiment.SATISFIED.value}"],
-        neutral=row[f"{prefix}_{Sentiment.NEUTRAL.value}"],
-        dissatisfied=row[f"{prefix}_{Sentiment.DISSATISFIED.value}"],
-    )
-
-
-def median_answer_seconds(testimonies) -> float | None:
-    answered = testimonies.filter(answer_seconds__isnull=False)
-    if connection.vendor == "postgresql":
-        return answered.aggregate(median=Median("answer_seconds"))["median"]
-    values = np.fromiter(answered.values_list("answer_seconds", flat=True), dtype=np.int64)
-    return float(np.median(values)) if values.size else None
+def default_period_start(today: datetime.date | None = None) -> datetime.date:
+    """The first day of the month eleven months ago: with today, twelve
+    calendar months, read whole from the tallies."""
+    today = today or timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - 11, 12)
+    return datetime.date(year, month + 1, 1)
 
 
 def month_starts(start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -132,84 +107,193 @@ def month_starts(start: datetime.date, end: datetime.date) -> list[datetime.date
     return months
 
 
-def dashboard(testimonies, start: datetime.date, end: datetime.date) -> Dashboard:
-    """The figures of `testimonies` (any queryset of one structure or a
-    scope) received from `start` to `end` included."""
-    testimonies = testimonies.received_between(start, end)
-    counted = ~Q(status=Status.REJECTED)
-    aliases = {f"_c{n}": F("commitments").bitand(1 << n) for n in COMMITMENT_WORDS}
-    aggregates = {
-        "to_moderate": Count("pk", filter=Q(status=Status.NEW)),
-        "published": Count("pk", filter=Q(status=Status.PUBLISHED)),
-        "private": Count("pk", filter=Q(status=Status.PRIVATE)),
-        "rejected": Count("pk", filter=Q(status=Status.REJECTED)),
-        "answered": Count(
-            "pk",
-            filter=Q(status__in=[Status.PUBLISHED, Status.PRIVATE], answered_at__isnull=False),
-        ),
-        **_sentiment_counts("all", counted),
-    }
-    for n in COMMITMENT_WORDS:
-        aggregates.update(_sentiment_counts(f"c{n}", counted & Q(**{f"_c{n}": 1 << n})))
-    row = testimonies.alias(**aliases).aggregate(**aggregates)
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
-    by_channel = {
-        item["channel"]: item
-        for item in testimonies.filter(counted)
-        .values("channel")
-        .annotate(**_sentiment_counts("ch", Q()))
-        .order_by()
-    }
+
+def split_period(start, end, today=None):
+    """The months wholly inside [start, end] (read from the tallies) and
+    the days left at its edges (read from the testimonies): [(first, last)].
+    The current month counts as whole when the period runs to today."""
+    today = today or timezone.localdate()
+    whole, edges = [], []
+    for month in month_starts(start, end):
+        last = _month_end(month)
+        first_day, last_day = max(month, start), min(last, end)
+        if first_day == month and (last_day == last or last_day >= today):
+            whole.append(month)
+        else:
+            edges.append((first_day, last_day))
+    return whole, edges
+
+
+def _testimonies_of(structures):
+    from autodiag.testimonies.models import Testimony
+
+    testimonies = Testimony.objects.all()
+    return testimonies if structures is None else testimonies.filter(structure__in=structures)
+
+
+def _tallies_of(structures, months):
+    from autodiag.testimonies.models import MonthlyTally
+
+    tallies = MonthlyTally.objects.filter(month__in=months)
+    return tallies if structures is None else tallies.filter(structure__in=structures)
+
+
+def _edge_testimonies(structures, edges):
+    condition = Q(pk__in=[])
+    for first, last in edges:
+        condition |= Q(received_on__gte=first, received_on__lte=last)
+    return _testimonies_of(structures).filter(condition)
+
+
+def _add(total: dict, row: dict) -> None:
+    for column in tally.COUNTER_COLUMNS:
+        total[column] = total.get(column, 0) + (row.get(column) or 0)
+
+
+def _breakdown(key: str, label: str, counts: dict, column) -> Breakdown:
+    values = {s: counts.get(column(s), 0) for s in tally.SENTIMENTS}
+    return Breakdown(
+        key=key,
+        label=label,
+        total=sum(values.values()),
+        satisfied=values[Sentiment.SATISFIED.value],
+        neutral=values[Sentiment.NEUTRAL.value],
+        dissatisfied=values[Sentiment.DISSATISFIED.value],
+    )
+
+
+def median_answer_seconds(testimonies, count: int | None = None) -> float | None:
+    """The exact median of the time to answer of kept, answered testimonies
+    (PostgreSQL reads the `testimony_answer_delays` index in order up to
+    the middle; elsewhere numpy)."""
+    answered = testimonies.filter(answer_seconds__isnull=False, status__in=KEPT_STATUSES)
+    if connection.vendor != "postgresql":
+        values = np.fromiter(answered.values_list("answer_seconds", flat=True), dtype=np.int64)
+        return float(np.median(values)) if values.size else None
+    if count is None:
+        count = answered.count()
+    if not count:
+        return None
+    middle = answered.order_by("answer_seconds").values_list("answer_seconds", flat=True)
+    if count % 2:
+        return float(middle[count // 2])
+    lower, upper = middle[count // 2 - 1 : count // 2 + 1]
+    return (lower + upper) / 2
+
+
+def dashboard(structures, start: datetime.date, end: datetime.date) -> Dashboard:
+    """The figures of the testimonies of `structures` (a Structure
+    queryset, or None for every structure) received from `start` to `end`
+    included: whole months from the monthly tallies, the days at the edges
+    from the testimonies, so that the figures are exact for any period."""
+    whole, edges = split_period(start, end)
+    counts: dict[str, int] = {}
+    per_month: dict[datetime.date, int] = {}
+    visible = [Status.NEW.value, Status.PUBLISHED.value, Status.PRIVATE.value]
+    if whole:
+        for row in (
+            _tallies_of(structures, whole)
+            .values("month")
+            .annotate(**{column: Sum(column) for column in tally.COUNTER_COLUMNS})
+            .order_by()
+        ):
+            _add(counts, row)
+            per_month[row["month"]] = per_month.get(row["month"], 0) + sum(row[c] for c in visible)
+    if edges:
+        rows = tally.counted_by(
+            _edge_testimonies(structures, edges).annotate(edge_month=TruncMonth("received_on")),
+            "edge_month",
+        )
+        for row in rows:
+            month = row["edge_month"]
+            month = month.date() if isinstance(month, datetime.datetime) else month
+            _add(counts, row)
+            per_month[month] = per_month.get(month, 0) + sum(row[c] for c in visible)
+    for column in tally.COUNTER_COLUMNS:
+        counts.setdefault(column, 0)
+    in_period = _testimonies_of(structures).received_between(start, end)
     channels = [
-        _breakdown(channel.value, channel.label, by_channel[channel.value], "ch")
+        _breakdown(
+            channel.value,
+            channel.label,
+            counts,
+            lambda s, channel=channel: tally.channel_column(channel.value, s),
+        )
         for channel in Channel
-        if channel.value in by_channel
     ]
-    commitments = [
-        _breakdown(str(n), f"{n}. {words}", row, f"c{n}") for n, words in COMMITMENT_WORDS.items()
-    ]
-    per_month = dict(
-        testimonies.filter(counted)
-        .annotate(month=TruncMonth("received_on"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("month", "n")
-    )
-    per_month = {
-        (m.date() if isinstance(m, datetime.datetime) else m): n for m, n in per_month.items()
-    }
-    months = [(month, per_month.get(month, 0)) for month in month_starts(start, end)]
-    kept = testimonies.filter(status__in=[Status.PUBLISHED, Status.PRIVATE])
     return Dashboard(
-        total=row["all_total"],
-        to_moderate=row["to_moderate"],
-        published=row["published"],
-        private=row["private"],
-        rejected=row["rejected"],
-        answered=row["answered"],
-        median_answer_seconds=median_answer_seconds(kept),
-        overall=_breakdown("tous", "Tous les témoignages", row, "all"),
-        channels=channels,
-        commitments=commitments,
-        months=months,
+        total=sum(counts[s] for s in tally.SENTIMENTS),
+        to_moderate=counts[Status.NEW.value],
+        published=counts[Status.PUBLISHED.value],
+        private=counts[Status.PRIVATE.value],
+        rejected=counts[Status.REJECTED.value],
+        answered=counts["answered"],
+        median_answer_seconds=median_answer_seconds(in_period, counts["answered"]),
+        overall=_breakdown("tous", "Tous les témoignages", counts, lambda s: s),
+        channels=[row for row in channels if row.total],
+        commitments=[
+            _breakdown(
+                str(n), f"{n}. {words}", counts, lambda s, n=n: tally.commitment_column(n, s)
+            )
+            for n, words in COMMITMENT_WORDS.items()
+        ],
+        months=[(month, per_month.get(month, 0)) for month in month_starts(start, end)],
     )
 
 
-def never_answering(testimonies, start, end):
-    """Structures with testimonies to answer in the period and not one
-    answer: (first MAX_NEVER_ANSWERING structure ids with their count, total)."""
-    rows = (
-        testimonies.received_between(start, end)
-        .filter(status__in=[Status.PUBLISHED, Status.PRIVATE])
-        .values("structure_id")
-        .annotate(kept=Count("pk"), answered=Count("answered_at"))
-        .filter(answered=0)
-        .order_by("-kept", "structure_id")
-        .values_list("structure_id", "kept")
+def never_answering(structures, start, end):
+    """Structures with testimonies kept in the period and not one answer:
+    (the first MAX_NEVER_ANSWERING structure ids with their count, total)."""
+    whole, edges = split_period(start, end)
+    kept: dict[int, int] = {}
+    answered: dict[int, int] = {}
+
+    def add(rows):
+        for structure_id, n_kept, n_answered in rows:
+            kept[structure_id] = kept.get(structure_id, 0) + n_kept
+            answered[structure_id] = answered.get(structure_id, 0) + n_answered
+
+    if whole:
+        add(
+            _tallies_of(structures, whole)
+            .values("structure_id")
+            .annotate(kept=Sum(F("published") + F("private")), done=Sum("answered"))
+            .filter(kept__gt=0, done=0)
+            .values_list("structure_id", "kept", "done")
+            .order_by()
+        )
+    if edges:
+        edge_rows = (
+            _edge_testimonies(structures, edges)
+            .filter(status__in=KEPT_STATUSES)
+            .values("structure_id")
+            .annotate(kept=Count("pk"), done=Count("answer_seconds"))
+            .values_list("structure_id", "kept", "done")
+            .order_by()
+        )
+        add(edge_rows)
+        if whole:  # a structure that answered in the whole months counts too
+            answering = set(
+                _tallies_of(structures, whole)
+                .filter(
+                    structure_id__in=[row[0] for row in edge_rows if row[2] == 0], answered__gt=0
+                )
+                .values_list("structure_id", flat=True)
+            )
+            for structure_id in answering:
+                answered[structure_id] = answered.get(structure_id, 0) + 1
+    rows = sorted(
+        (
+            (structure_id, n)
+            for structure_id, n in kept.items()
+            if n and not answered.get(structure_id)
+        ),
+        key=lambda row: (-row[1], row[0]),
     )
-    total = rows.count()
-    return list(rows[:MAX_NEVER_ANSWERING]), total
+    return rows[:MAX_NEVER_ANSWERING], len(rows)
 
 
 # -- recurring words -------------------------------------------------------------------

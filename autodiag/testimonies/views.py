@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from autodiag import ratelimit
 from autodiag.actions.models import ActionSheet
 from autodiag.actions.pdf import render_pdf
-from autodiag.consolidation.filters import default_period, read_filters
+from autodiag.consolidation.filters import read_filters
 from autodiag.permissions import (
     can_answer_testimonies,
     can_leave_testimony,
@@ -64,7 +64,12 @@ from autodiag.testimonies.models import (
     Testimony,
     TestimonyError,
 )
-from autodiag.testimonies.statistics import dashboard, never_answering, words_of
+from autodiag.testimonies.statistics import (
+    dashboard,
+    default_period_start,
+    never_answering,
+    words_of,
+)
 
 INBOX_PAGE_SIZE = 25
 PUBLIC_PAGE_SIZE = 20
@@ -701,10 +706,11 @@ def charts_of(figures, prefix: str) -> dict:
 
 
 def _period(query):
-    """(start, end, values, errors) of `du`/`au` (default: the last twelve months)."""
+    """(start, end, values, errors) of `du`/`au` (default: the current
+    month and the eleven before)."""
     from autodiag.testimonies.forms import _day
 
-    start, end = default_period()
+    start, end = default_period_start(), timezone.localdate()
     values, errors = {}, {}
     for name, label in (("du", "début"), ("au", "fin")):
         raw = str(query.get(name, "")).strip()
@@ -717,7 +723,7 @@ def _period(query):
             start, end = (day, end) if name == "du" else (start, day)
     if start > end:
         errors["au"] = "La date de fin doit suivre la date de début."
-        start, end = default_period()
+        start, end = default_period_start(), timezone.localdate()
     values = {"du": start.isoformat(), "au": end.isoformat()}
     return start, end, values, errors
 
@@ -725,9 +731,8 @@ def _period(query):
 @structure_member
 def structure_dashboard(request, structure):
     start, end, values, errors = _period(request.GET)
-    testimonies = Testimony.objects.for_structure(structure)
-    figures = dashboard(testimonies, start, end)
-    figures.words = words_of(testimonies, start, end)
+    figures = dashboard(Structure.objects.filter(pk=structure.pk).values("pk"), start, end)
+    figures.words = words_of(Testimony.objects.for_structure(structure), start, end)
     return render(
         request,
         "testimonies/dashboard.html",
@@ -796,14 +801,22 @@ def export_pdf(request, structure):
 def scope_testimonies(user, filters):
     """The testimonies of the structures of the user's scope that the
     filters keep (no join for the national scope unfiltered)."""
-    scope = scope_structure_filter(user)
+    structures = scope_structures(user, filters)
     testimonies = Testimony.objects.all()
+    return testimonies if structures is None else testimonies.filter(structure__in=structures)
+
+
+def scope_structures(user, filters):
+    """The structures of the user's scope that the filters keep, as a
+    queryset of ids; None for every structure (the national scope
+    unfiltered: no join)."""
+    scope = scope_structure_filter(user)
     if scope is None and not filters.places_or_kinds:
-        return testimonies
+        return None
     q = filters.structure_q()
     if scope is not None:
         q &= scope
-    return testimonies.filter(structure__in=Structure.objects.filter(q).values("pk"))
+    return Structure.objects.filter(q).values("pk")
 
 
 def read_scope_filters(user, query, *, with_choices: bool = True):
@@ -816,6 +829,8 @@ def read_scope_filters(user, query, *, with_choices: bool = True):
 
     query = query.copy()
     query.pop("version", None)
+    if not str(query.get("du", "")).strip():  # whole months by default: read from the tallies
+        query["du"] = default_period_start().isoformat()
     form = read_filters(user, query, with_choices=with_choices)
     form.errors.pop("version", None)
     if form.filters is None and not form.errors:
@@ -844,9 +859,9 @@ def consolidated(request):
     never, never_total = [], 0
     if form.is_valid:
         filters = form.filters
-        testimonies = scope_testimonies(request.user, filters)
-        figures = dashboard(testimonies, filters.start, filters.end)
-        rows, never_total = never_answering(testimonies, filters.start, filters.end)
+        structures = scope_structures(request.user, filters)
+        figures = dashboard(structures, filters.start, filters.end)
+        rows, never_total = never_answering(structures, filters.start, filters.end)
         names = Structure.objects.in_bulk([pk for pk, _ in rows])
         never = [(names[pk], kept) for pk, kept in rows if pk in names]
         charts = charts_of(figures, "perimetre-temoignages")

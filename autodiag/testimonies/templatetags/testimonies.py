@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from autodiag.actions.enums import ActionStatus
 from autodiag.permissions import can_read_testimonies
+from autodiag.structures.models import Structure
 from autodiag.testimonies.enums import COMMITMENT_WORDS
 from autodiag.testimonies.models import Testimony
 from autodiag.testimonies.statistics import dashboard
@@ -34,7 +35,7 @@ def _period_of(diagnostic):
 def _figures(context, structure, start, end):
     cached = context.render_context.get(_CACHE_KEY)
     if cached is None:
-        cached = dashboard(Testimony.objects.for_structure(structure), start, end)
+        cached = dashboard(Structure.objects.filter(pk=structure.pk).values("pk"), start, end)
         context.render_context[_CACHE_KEY] = cached
     return cached
 
@@ -133,4 +134,24 @@ def public_testimonies(context, structure):
         "count": published.count(),
         "marked": set(),
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("testimonies/_poster_banner.html")
+def poster_banner(structure):
+    """The poster's banner « Je donne mon avis avec Services Publics+ »
+    (grid 7.1): the short link and its QR code, when testimonies are open."""
+    import segno
+
+    from autodiag.permissions import can_leave_testimony
+    from autodiag.testimonies.models import Listening
+
+    if not can_leave_testimony(structure):
+        return {"shown": False}
+    listening = Listening.objects.of(structure)
+    code = segno.make(listening.short_url, error="m")
+    return {
+        "shown": True,
+        "listening": listening,
+        "qr_uri": code.svg_data_uri(scale=4, title="Code QR", omitsize=False),
     }
