@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "autodiag.accounts.tasks_app.TasksDatabaseConfig",  # django_tasks_db with a French name
     "autodiag.actions",
     "autodiag.audits",
+    "autodiag.testimonies",
     "axes",  # sign-in limits (below)
 ]
 
@@ -420,3 +421,11 @@ if SENTRY_DSN:
         send_default_pii=False,  # no e-mail addresses nor IPs leave the platform
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+
+# -- Listening to users: testimonies (docs/testimonies.md) ------------------------
+# What one address, and one structure, may send without an account: so many
+# testimonies per window of so many seconds (the shared cache makes the
+# limits hold across processes: CACHE_URL).
+TESTIMONY_LIMIT_PER_ADDRESS = int(os.environ.get("TESTIMONY_LIMIT_PER_ADDRESS", "5"))
+TESTIMONY_LIMIT_PER_STRUCTURE = int(os.environ.get("TESTIMONY_LIMIT_PER_STRUCTURE", "200"))
+TESTIMONY_LIMIT_WINDOW = int(os.environ.get("TESTIMONY_LIMIT_WINDOW", "3600"))

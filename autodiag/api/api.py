@@ -475,3 +475,10 @@ def get_statistics(request, filters: Query[Filters]):
         "national_questions": summaries("questions"),
         "distribution": list(current.distribution),
     }
+
+
+# -- listening to users: testimonies (autodiag.testimonies.api) ------------------
+
+from autodiag.testimonies.api import router as testimonies_router  # noqa: E402
+
+api.add_router("/testimonies", testimonies_router)
