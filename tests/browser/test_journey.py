@@ -206,11 +206,13 @@ def test_start_from_last_year_and_confirm_answers(page, live_server, demo_data):
     assert "Les réponses du dernier diagnostic validé ont été reprises" in page.content()
     diagnostic_id = re.search(r"/diagnostics/(\d+)/", page.url).group(1)
     page.goto(url(live_server, f"/diagnostics/{diagnostic_id}/sections/profil/"))
+    # Identity comes from the referential: read as text, not a field.
     assert (
-        page.locator("#input-structure-nom").input_value()
-        == "CAF du Rhône — agence de Lyon Part-Dieu"
+        "CAF du Rhône — agence de Lyon Part-Dieu"
+        in page.locator("#question-structure-nom").inner_text()
     )
-    assert page.locator("#meta-typologie").get_by_text("À confirmer").is_visible()
+    assert page.locator("#question-structure-nom input").count() == 0
+    assert page.locator("#meta-typologie").get_by_text("À confirmer", exact=True).is_visible()
     assert_accessible(page, context="section avec réponses à confirmer")
     page.locator("#meta-typologie").get_by_role("button", name="Confirmer cette réponse").click()
     page.locator("#autosave-status").get_by_text("Réponse confirmée").wait_for()
