@@ -30,6 +30,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from autodiag import territories
@@ -45,7 +46,7 @@ from autodiag.consolidation.statistics import (
 )
 from autodiag.spreadsheet import csv_text, xlsx_text
 
-SYNC_LIMIT = 5_000
+SYNC_LIMIT = settings.EXPORT_SYNC_ROWS
 PROGRESS_EVERY = 2_000
 FOUR = Decimal("0.0001")
 KIND_LABELS = {
