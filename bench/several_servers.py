@@ -311,7 +311,7 @@ def journey(prepared: dict) -> dict:
         {"contenu": "structures", "format": "csv", "diagnostics": "tous",
          "csrfmiddlewaretoken": head["csrftoken"]}
     )  # fmt: skip
-    status, response, _ = request(
+    status, _, _ = request(
         APP_PORTS[0], "POST", "/perimetre/resultats/exports/", head, body,
         "application/x-www-form-urlencoded",
     )  # fmt: skip
@@ -328,7 +328,7 @@ def journey(prepared: dict) -> dict:
         time.sleep(0.5)
     assert link, "l’export n’est jamais prêt"
     steps["construit par le worker, suivi sur le serveur 2"] = f"{time.monotonic() - started:.1f} s"
-    status, response, payload = request(APP_PORTS[1], "GET", link, head)
+    status, _, payload = request(APP_PORTS[1], "GET", link, head)
     assert status == 200 and payload.lstrip(b"\xef\xbb\xbf").startswith(b"code;structure")
     steps["téléchargé sur le serveur 2"] = f"{len(payload)} octets"
     return steps
@@ -385,7 +385,7 @@ def count_lost(records: list, stored: dict) -> int:
     """An acknowledged save is lost when the database holds another value
     for its question and no later attempt on that question wrote it."""
     by_key: dict[tuple, list] = {}
-    for began, draft, question, value, outcome in sorted(records):
+    for _began, draft, question, value, outcome in sorted(records):
         by_key.setdefault((draft, question), []).append((value, outcome))
     lost = 0
     for key, attempts in by_key.items():
