@@ -446,7 +446,7 @@ def faults_under_load(cluster: Cluster, prepared: dict, args) -> dict:
     timeline.append(f"{restart - start:.1f} s : serveur 1 relancé, prêt en {ready:.1f} s")
     faults["serveur 1 relancé"] = (restart, time.monotonic() + 3)
     at(0.60)
-    pg_restart = time.monotonic()
+    pg_restart = time.monotonic() - 0.5  # saves in flight when it stops began a little before
     cluster.pg_ctl("restart")
     pg_ready = time.monotonic()
     timeline.append(
