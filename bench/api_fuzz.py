@@ -39,9 +39,10 @@ with open(os.devnull, "w") as quiet:
     call_command("demo", stdout=quiet)
 from autodiag.accounts.models import User
 from autodiag.api.models import ApiToken
-from autodiag.structures.models import Network
+
 head = User.objects.get(email="reseau@demo.autodiag.fr")
-print(json.dumps({"token": ApiToken.issue(Network.objects.get(name="CNAF"), "Fuzz", head)[1]}))
+network = head.scopes.get().network
+print(json.dumps({"token": ApiToken.issue(network, "Fuzz", head)[1]}))
 """
 
 
@@ -66,9 +67,10 @@ def main() -> int:
     server = None
     try:
         done = subprocess.run(
-            [sys.executable, "-c", PREPARE], env=env, cwd=ROOT, capture_output=True, text=True,
-            check=True,
-        )  # fmt: skip
+            [sys.executable, "-c", PREPARE], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"préparation impossible :\n{done.stderr[-3000:]}")
         token = json.loads(done.stdout.strip().splitlines()[-1])["token"]
         log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115 (the child keeps it)
         server = subprocess.Popen(
