@@ -87,14 +87,33 @@ def test_validated_results_show_the_frozen_figures(validated, agent):
     assert "Validé" in text
 
 
-def test_validated_results_never_recompute(validated, agent, monkeypatch):
+def validated_with_frozen(draft, agent, manager, monkeypatch, change):
+    """The draft validated with its frozen report changed by `change` as it
+    is written (the database refuses any change to it afterwards)."""
+    from autodiag.diagnostics.models import Result
+
+    create = Result.objects.create
+
+    def altered(**fields):
+        change(fields["report"])
+        return create(**fields)
+
+    fill(draft, agent)
+    with monkeypatch.context() as patch:
+        patch.setattr(Result.objects, "create", altered)
+        draft.validate(by=manager)
+    return draft
+
+
+def test_validated_results_never_recompute(draft, agent, manager, monkeypatch):
     # Whatever the answers or the engine would say today, the page shows the
     # report frozen at validation.
-    frozen = validated.result.report
-    frozen["global"]["display"] = f"12,3{NBSP}%"
-    frozen["commitments"][0]["display"] = f"45,6{NBSP}%"
-    frozen["commitments"][0]["score"] = 45.6
-    validated.result.save(update_fields=["report"])
+    def change(frozen):
+        frozen["global"]["display"] = f"12,3{NBSP}%"
+        frozen["commitments"][0]["display"] = f"45,6{NBSP}%"
+        frozen["commitments"][0]["score"] = 45.6
+
+    validated = validated_with_frozen(draft, agent, manager, monkeypatch, change)
 
     def no_live_report(*args, **kwargs):
         raise AssertionError("a validated diagnostic is never scored again")
@@ -107,14 +126,16 @@ def test_validated_results_never_recompute(validated, agent, monkeypatch):
     assert f"76,4{NBSP}%" not in text
 
 
-def test_a_commitment_not_evaluated_is_left_out_and_explained(validated, agent):
+def test_a_commitment_not_evaluated_is_left_out_and_explained(draft, agent, manager, monkeypatch):
     # A frozen report where commitment 6 had nothing applicable (a profile
     # the 2026 questionnaire does not produce, hence written here).
+    def change(frozen):
+        frozen["commitments"][5].update(score=None, display="non évalué", points=0, max_points=0)
+        frozen["commitments"][5]["themes"] = []
+        frozen["global"]["commitments_not_evaluated"] = [6]
+
+    validated = validated_with_frozen(draft, agent, manager, monkeypatch, change)
     frozen = validated.result.report
-    frozen["commitments"][5].update(score=None, display="non évalué", points=0, max_points=0)
-    frozen["commitments"][5]["themes"] = []
-    frozen["global"]["commitments_not_evaluated"] = [6]
-    validated.result.save(update_fields=["report"])
     text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
     assert "Moyenne des taux d’atteinte des 7 engagements évalués" in text
     assert "Un engagement non évalué" in text
