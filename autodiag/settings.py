@@ -81,9 +81,10 @@ INSTALLED_APPS = [
     "autodiag.api",
     "ninja",  # serves the API's documentation page from its own static files, not a CDN
     "django_tasks",
-    "django_tasks_db",
+    "autodiag.accounts.tasks_app.TasksDatabaseConfig",  # django_tasks_db with a French name
     "autodiag.actions",
     "autodiag.audits",
+    "autodiag.testimonies",
     "axes",  # sign-in limits (below)
 ]
 
@@ -134,6 +135,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "fr-fr"
+# The project's own French wording, searched before Django's (admin titles, django-tasks-db).
+LOCALE_PATHS = [BASE_DIR / "autodiag" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -420,3 +423,11 @@ if SENTRY_DSN:
         send_default_pii=False,  # no e-mail addresses nor IPs leave the platform
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+
+# -- Listening to users: testimonies (docs/testimonies.md) ------------------------
+# What one address, and one structure, may send without an account: so many
+# testimonies per window of so many seconds (the shared cache makes the
+# limits hold across processes: CACHE_URL).
+TESTIMONY_LIMIT_PER_ADDRESS = int(os.environ.get("TESTIMONY_LIMIT_PER_ADDRESS", "5"))
+TESTIMONY_LIMIT_PER_STRUCTURE = int(os.environ.get("TESTIMONY_LIMIT_PER_STRUCTURE", "200"))
+TESTIMONY_LIMIT_WINDOW = int(os.environ.get("TESTIMONY_LIMIT_WINDOW", "3600"))

@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/", include("autodiag.api.urls")),
     path("", include("autodiag.actions.urls")),
     path("audits/", include("autodiag.audits.urls")),
+    path("", include("autodiag.testimonies.urls")),  # listening to users (issue 15)
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
     path("favicon.ico", favicon),

@@ -144,6 +144,28 @@ def validated_days_ago(draft, agent, manager, days: int):
     return draft
 
 
+def validated_with_frozen_report(draft, agent, manager, edit):
+    """The draft filled with the example and validated, its frozen report
+    passed through `edit(report_json)` before it is written: a report the
+    engine would not produce today (the database refuses changing a frozen
+    report afterwards)."""
+    from unittest import mock
+
+    from autodiag.scoring.report import Report
+
+    to_json = Report.to_json
+
+    def edited(report):
+        frozen = to_json(report)
+        edit(frozen)
+        return frozen
+
+    fill(draft, agent)
+    with mock.patch.object(Report, "to_json", edited):
+        draft.validate(by=manager)
+    return draft
+
+
 def client_for(user):
     from django.test import Client
 

@@ -109,7 +109,10 @@ PRODUCTION = {
 
 
 def autodiag_command(*args, **environment):
-    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DEBUG")} | environment
+    # A fresh process as an operator starts it: without what the test run
+    # itself sets (the browser tests allow Django's ORM in their event loop).
+    ignored = ("CACHE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in ignored} | environment
     return subprocess.run(
         [sys.executable, "-m", "autodiag", *args], env=env, cwd=ROOT, capture_output=True, text=True
     )

@@ -164,6 +164,7 @@ class Reminder(models.Model):
 
     class Meta:
         verbose_name = "relance de campagne"
+        verbose_name_plural = "relances de campagne"
         indexes = [models.Index(fields=["structure", "sent_at"], name="reminder_structure")]
 
     def __str__(self):
@@ -186,6 +187,8 @@ class Export(models.Model):
     kind = models.CharField(max_length=20)  # "consolidated" or "structures"
     file_format = models.CharField(max_length=4)  # "csv" or "xlsx"
     every = models.BooleanField(default=False)  # every diagnostic of the period
+    # The technical variant (column names, 4 decimals) rather than the readable one.
+    technical = models.BooleanField(default=False)
     filters = models.JSONField()  # the query string's values, read again when built
     status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
     done = models.PositiveIntegerField(default=0)

@@ -45,7 +45,14 @@ def build_export(export_id: int) -> None:
     try:
         with tempfile.TemporaryFile() as built:
             exports.build(
-                export.kind, export.file_format, export.user, filters, export.every, built, progress
+                export.kind,
+                export.file_format,
+                export.user,
+                filters,
+                export.every,
+                built,
+                progress,
+                technical=export.technical,
             )
             built.seek(0)
             name = default_storage.save(name, File(built, name=name))
@@ -58,6 +65,6 @@ def build_export(export_id: int) -> None:
         status=Export.DONE,
         done=total,
         path=name,
-        file_name=exports.filename(export.kind, export.file_format, filters),
+        file_name=exports.filename(export.kind, export.file_format, filters, export.technical),
         finished_at=timezone.now(),
     )

@@ -11,6 +11,11 @@ urlpatterns = [
         views.section_answers,
         name="section_answers",
     ),
+    path(
+        "<id:pk>/sections/<slug:section_id>/confirmer",
+        views.confirm_section,
+        name="confirm_section",
+    ),
     path("<id:pk>/reponses/<slug:question_id>", views.save_answer, name="save_answer"),
     path(
         "<id:pk>/reponses/<slug:question_id>/confirmer",

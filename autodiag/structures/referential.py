@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from autodiag import territories
+from autodiag import french, territories
 from autodiag.structures.enums import Typology
 from autodiag.structures.models import Network, Structure
 
@@ -183,9 +183,10 @@ class Counts:
 
     def __str__(self):
         return (
-            f"{self.created} créée(s), {self.updated} mise(s) à jour, "
-            f"{self.unchanged} inchangée(s), {self.reactivated} réactivée(s), "
-            f"{self.deactivated} désactivée(s) ; {self.networks_created} réseau(x) créé(s)"
+            f"{french.count(self.created, 'créée')}, {french.count(self.updated, 'mise à jour', 'mises à jour')}, "
+            f"{french.count(self.unchanged, 'inchangée')}, {french.count(self.reactivated, 'réactivée')}, "
+            f"{french.count(self.deactivated, 'désactivée')} ; "
+            f"{french.count(self.networks_created, 'réseau créé', 'réseaux créés')}"
         )
 
 
@@ -494,7 +495,13 @@ def _check_row(line: int, cells: dict[str, str]) -> list[Fault]:
             faults.append(Fault(line, column, message))
     for column, limit in MAX_LENGTHS.items():
         if len(cells[column]) > limit:
-            faults.append(Fault(line, column, f"{len(cells[column])} caractères, {limit} au plus"))
+            faults.append(
+                Fault(
+                    line,
+                    column,
+                    f"{french.count(len(cells[column]), 'caractère')}, {limit} au plus",
+                )
+            )
     code = cells["code"]
     if code and any(char.isspace() for char in code):
         faults.append(Fault(line, "code", f"code « {code} » invalide : pas d’espace dans un code"))

@@ -150,5 +150,5 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # Numbered 0004: another branch adds diagnostics 0003; the merge re-chains.
-    dependencies = [("diagnostics", "0002_lock_validated_answers")]
+    dependencies = [("diagnostics", "0003_answer_cells_and_presence")]
     operations = [migrations.RunPython(forwards, backwards)]

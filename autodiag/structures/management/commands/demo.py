@@ -113,6 +113,11 @@ class Command(BaseCommand):
         load_consolidation_demo(version, agent)
         load_demo_actions(caf, agent, manager)  # the CAF's action plan, drawn from last year
         auditors = demo_audit(caf, national, self.person)  # the label audit (autodiag.audits)
+        # Listening to users (autodiag.testimonies): the CAF's public page and testimonies.
+        from autodiag.testimonies.demo import load_demo_testimonies
+
+        others = Structure.objects.exclude(pk=caf.pk).filter(is_active=True).order_by("code")[:12]
+        load_demo_testimonies(caf, others, manager)
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
