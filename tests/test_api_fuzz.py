@@ -20,7 +20,21 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def token(structure, version):
+def keep_the_test_connection():
+    """The WSGI handler closes the database connection after each request;
+    the test's transaction lives on it (Django's test client does the same)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(structure, version, keep_the_test_connection):
     cache.clear()
     network_head = head("tete@cnaf.test", ScopeKind.NETWORK, structure.network)
     return ApiToken.issue(structure.network, "Fuzz", network_head)[1]
