@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXAMPLE ?= examples/caf-agence.yaml
 
-.PHONY: run example test lint format bench docs setup migrate clean
+.PHONY: run example test lint format bench bench-servers bench-fuzz docs setup migrate clean
 
 run: setup migrate
 	$(BIN)/autodiag demo
@@ -34,6 +34,14 @@ bench: setup
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/consolidation.py
+
+# Several servers behind haproxy with faults (needs postgresql, redis-server, haproxy).
+bench-servers: setup
+	$(BIN)/python bench/several_servers.py
+
+# schemathesis against the served OpenAPI.
+bench-fuzz: setup
+	$(BIN)/python bench/api_fuzz.py
 
 docs: setup
 	$(BIN)/autodiag questionnaire doc sp-plus-2026 > docs/questionnaire-2026.md

@@ -7,8 +7,8 @@
   a French message (no database stores it: PostgreSQL refuses it);
 - `AllowedMethods`: the pages take GET, HEAD and POST only (a 405
   otherwise, whatever a view would do); the API checks its own methods;
-- `PrivatePages`: the pages of a signed-in person are `Cache-Control:
-  private, no-store` (no shared cache keeps them), and every answer has a
+- `PrivatePages`: the pages sent with a session (a signed-in person's)
+  are `Cache-Control: private, no-store` (no shared cache keeps them), and every answer has a
   `Permissions-Policy` that turns off what the site never uses.
 """
 
@@ -19,6 +19,7 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -45,7 +46,7 @@ class RequestLog:
             response = self.get_response(request)
             if request.path == "/healthz" and response.status_code == 200:
                 return response  # the balancer's checks every few seconds: no line
-            user = getattr(request, "user", None)
+            user = getattr(request, "_cached_user", None)  # never a query just to log
             logger.info(
                 "%s %s %s",
                 request.method,
@@ -118,7 +119,8 @@ class PrivatePages:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A session cookie marks a signed-in person's page (read without a
+        # query: this runs on failure pages too, when the database is away).
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -406,6 +406,8 @@ CONTENT_SECURITY_POLICY = {
 # queue (STACK-NOTES). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
 # builds them in the request instead (no worker to run).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Exports of more rows than this are built by the worker rather than in the request.
+EXPORT_SYNC_ROWS = int(os.environ.get("EXPORT_SYNC_ROWS", "5000"))
 # -- The label's audit grid (docs/audits.md) --------------------------------------
 # The grid version new audits are scored on (a questionnaire version of kind "audit").
 CURRENT_AUDIT_GRID = os.environ.get("CURRENT_AUDIT_GRID", "audit-label-2026")

@@ -147,7 +147,7 @@ def server_env(database_url: str, workdir: Path, settings: str, extra: dict | No
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE=settings,
         DEBUG="0",
-        SECRET_KEY="bench-" + secrets.token_urlsafe(32),
+        SECRET_KEY="bench-" + secrets.token_urlsafe(48),
         ALLOWED_HOSTS=HOST,
         AUTODIAG_VAR_DIR=str(workdir / "var"),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
@@ -188,6 +188,7 @@ def _prepare(clients: int) -> None:
 
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
+        call_command("collectstatic", "--noinput", verbosity=0, stdout=quiet)  # DEBUG is off
         call_command("demo", stdout=quiet)
     member = User.objects.get(email=MEMBER)
     version = QuestionnaireVersion.objects.get(pk="sp-plus-2026")

@@ -125,3 +125,13 @@ def test_pages_refuse_other_methods(structure, draft, manager, method):
         response = getattr(client, method)(path)
         assert response.status_code == 405, path
         assert response["Allow"] == "GET, HEAD, POST"
+
+
+def test_a_period_out_of_the_calendar_is_a_400(structure, version):
+    """Found by schemathesis: the previous period of year 1 is no date."""
+    network_head = head("tete@cnaf.test", ScopeKind.NETWORK, structure.network)
+    _, token = ApiToken.issue(structure.network, "Entrepôt", network_head)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", raise_request_exception=False)
+    response = client.get("/api/statistics", {"du": "0001-01-01"})
+    assert response.status_code == 400
+    assert "hors des années possibles" in response.json()["detail"]

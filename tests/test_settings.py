@@ -104,6 +104,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "autodiag.example.gouv.fr",
     "BEHIND_HTTPS_PROXY": "1",
     "HSTS_PRELOAD": "1",
+    "CACHE_URL": "redis://127.0.0.1:6379/13",
 }
 
 
@@ -160,3 +161,9 @@ def test_sentry_reports_errors_only_when_a_dsn_is_set():
             [sys.executable, "-c", code], env=env | extra, cwd=ROOT, capture_output=True, text=True
         )
         assert done.stdout.strip() == expected, done.stderr
+
+
+def test_check_deploy_asks_for_a_shared_cache(tmp_path):
+    environment = {k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"}
+    done = autodiag_command("check", "--deploy", **environment, AUTODIAG_VAR_DIR=str(tmp_path))
+    assert "autodiag.W001" in done.stdout + done.stderr

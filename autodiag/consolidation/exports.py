@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from autodiag import territories
@@ -51,7 +52,7 @@ from autodiag.consolidation.statistics import (
 )
 from autodiag.spreadsheet import csv_text, xlsx_text
 
-SYNC_LIMIT = 5_000
+SYNC_LIMIT = settings.EXPORT_SYNC_ROWS
 PROGRESS_EVERY = 2_000
 FOUR = Decimal("0.0001")
 ONE_DECIMAL = Decimal("0.1")

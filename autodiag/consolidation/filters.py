@@ -156,6 +156,10 @@ def choices_for(user) -> Choices:
     return choices
 
 
+# Dates a period may take: the previous period of any of them is still a date.
+EARLIEST, LATEST = datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)
+
+
 def _date(value: str) -> datetime.date | None:
     value = value.strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -217,6 +221,12 @@ def read_filters(user, query, *, with_choices: bool = True) -> FilterForm:
             except ValueError:
                 errors[name] = (
                     f"Date de {label} invalide : « {values[name]} » (format attendu JJ/MM/AAAA)."
+                )
+                continue
+            if not EARLIEST <= parsed <= LATEST:
+                errors[name] = (
+                    f"Date de {label} hors des années possibles : « {values[name]} » "
+                    f"(entre {EARLIEST.year} et {LATEST.year})."
                 )
                 continue
             if name == "du":
