@@ -510,3 +510,16 @@ def test_tallies_match_the_testimonies_whatever_happens_and_for_any_period(
         models.MonthlyTally.objects.values_list("structure_id", "month", *tally.COUNTER_COLUMNS)
     )
     assert [row for row in before if any(row[2:])] == after
+
+
+def test_deleting_a_testimony_leaves_its_tally(structure, manager):
+    from autodiag.testimonies import tally
+
+    kept = receive(structure)
+    kept.keep_private(manager)
+    receive(structure).delete()
+    row = models.MonthlyTally.objects.get(structure=structure)
+    assert row.new == 0 and row.private == 1 and row.dissatisfied == 1
+    structure.delete()  # with its testimonies and tallies, no error
+    assert not models.MonthlyTally.objects.exists()
+    assert tally.COUNTER_COLUMNS[0] == "new"

@@ -16,6 +16,8 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from autodiag.actions.enums import ActionStatus
@@ -476,3 +478,10 @@ class AnswerTemplate(models.Model):
 
     def for_testimony(self, testimony: Testimony) -> str:
         return self.body.replace("{pseudonyme}", testimony.pseudonym)
+
+
+@receiver(post_delete, sender=Testimony)
+def testimony_deleted(sender, instance, **kwargs):
+    """A testimony deleted (an author's request, through the admin) leaves
+    its month's tally."""
+    tally.remove(instance.structure_id, instance.received_on, tally.contribution(instance))

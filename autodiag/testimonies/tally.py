@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
@@ -71,14 +71,22 @@ def apply(structure_id: int, day: datetime.date, removed: list[str], added: list
         return
     from autodiag.testimonies.models import MonthlyTally
 
-    month = month_of(day)
-    with transaction.atomic():
-        MonthlyTally.objects.bulk_create(
-            [MonthlyTally(structure_id=structure_id, month=month)], ignore_conflicts=True
-        )
-        MonthlyTally.objects.filter(structure_id=structure_id, month=month).update(
-            **{column: F(column) + delta for column, delta in changes.items()}
-        )
+    # One statement, one round trip, on SQLite and PostgreSQL: the row of
+    # the month is created or moved (the column names are ours, never typed).
+    table = connection.ops.quote_name(MonthlyTally._meta.db_table)
+    names = [connection.ops.quote_name(column) for column in changes]
+    others = [
+        connection.ops.quote_name(column) for column in COUNTER_COLUMNS if column not in changes
+    ]
+    sql = (
+        f"INSERT INTO {table} (structure_id, month, {', '.join(names + others)})"
+        f" VALUES (%s, %s, {', '.join(['%s'] * len(names) + ['0'] * len(others))})"
+        f" ON CONFLICT (structure_id, month) DO UPDATE SET "
+        + ", ".join(f"{name} = {table}.{name} + %s" for name in names)
+    )
+    deltas = list(changes.values())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [structure_id, month_of(day), *deltas, *deltas])
 
 
 # -- counting straight from the testimonies (edges of a period, rebuild) --------------------
@@ -156,3 +164,14 @@ def rebuild(structure_ids=None) -> int:
 def add_counter_fields(model: type[models.Model]) -> None:
     for column in COUNTER_COLUMNS:
         model.add_to_class(column, models.IntegerField(default=0))
+
+
+def remove(structure_id: int, day: datetime.date, columns: list[str]) -> None:
+    """Take a deleted testimony's contribution away (only from a tally that
+    still exists: a deleted structure takes its tallies with it)."""
+    from autodiag.testimonies.models import MonthlyTally
+
+    if columns:
+        MonthlyTally.objects.filter(structure_id=structure_id, month=month_of(day)).update(
+            **{column: F(column) - 1 for column in columns}
+        )
