@@ -163,7 +163,6 @@ class TestimonyQuerySet(models.QuerySet):
 
 
 class TestimonyManager(models.Manager.from_queryset(TestimonyQuerySet)):
-    @transaction.atomic
     def receive(self, structure: Structure, *, received_at=None, **fields) -> Testimony:
         """A testimony as a user sent it (`received_at`: now, unless one is
         imported): waiting for moderation. The public text starts as the
@@ -179,8 +178,7 @@ class TestimonyManager(models.Manager.from_queryset(TestimonyQuerySet)):
             consent_at=now,
             **fields,
         )
-        tally.apply(structure.pk, testimony.received_on, [], tally.contribution(testimony))
-        return testimony
+        return testimony  # not tallied until moderated (tally.contribution)
 
 
 class Testimony(models.Model):
@@ -266,6 +264,13 @@ class Testimony(models.Model):
             models.Index(fields=["structure", "status", "received_at"]),
             models.Index(fields=["received_on", "structure"]),
             # Medians of the time to answer read this index in order (statistics.py).
+            # The few testimonies waiting for moderation, which the tallies leave out.
+            models.Index(
+                fields=["received_on"],
+                include=["structure"],
+                condition=Q(status=Status.NEW),
+                name="testimony_waiting",
+            ),
             models.Index(
                 fields=["answer_seconds"],
                 include=["received_on", "structure"],

@@ -141,11 +141,15 @@ def _tallies_of(structures, months):
     return tallies if structures is None else tallies.filter(structure__in=structures)
 
 
-def _edge_testimonies(structures, edges):
+def _edge_days(edges) -> Q:
     condition = Q(pk__in=[])
     for first, last in edges:
         condition |= Q(received_on__gte=first, received_on__lte=last)
-    return _testimonies_of(structures).filter(condition)
+    return condition
+
+
+def _edge_testimonies(structures, edges):
+    return _testimonies_of(structures).filter(_edge_days(edges))
 
 
 def _add(total: dict, row: dict) -> None:
@@ -202,10 +206,18 @@ def dashboard(structures, start: datetime.date, end: datetime.date) -> Dashboard
         ):
             _add(counts, row)
             per_month[row["month"]] = per_month.get(row["month"], 0) + sum(row[c] for c in visible)
+    raw = []  # read from the testimonies: the edge days, and the ones waiting in whole months
     if edges:
+        raw.append(_edge_testimonies(structures, edges))
+    if whole:
+        raw.append(
+            _testimonies_of(structures)
+            .filter(status=Status.NEW)
+            .received_between(whole[0], _month_end(whole[-1]))
+        )
+    for testimonies in raw:
         rows = tally.counted_by(
-            _edge_testimonies(structures, edges).annotate(edge_month=TruncMonth("received_on")),
-            "edge_month",
+            testimonies.annotate(edge_month=TruncMonth("received_on")), "edge_month"
         )
         for row in rows:
             month = row["edge_month"]

@@ -2,13 +2,15 @@
 testimonies reads about a row per structure and month instead of every
 testimony (docs/testimonies.md, "Dashboards").
 
-A testimony contributes 1 to a few counters of its structure's month (the
-month it was received): its status; unless rejected, its sentiment, its
+A moderated testimony contributes 1 to a few counters of its structure's
+month (the month it was received): its status; unless rejected, its sentiment, its
 channel × sentiment and each of its commitments × sentiment; once kept
 (published or private) and answered, `answered`. Every state change of a
 testimony (`Testimony` methods) takes its old contribution away and adds
 the new one, in the same transaction; `rebuild` recomputes every tally from
-the testimonies (after a bulk load)."""
+the testimonies (after a bulk load). Testimonies waiting for moderation
+are not tallied: a post never waits for its month's row, and the
+dashboards count the few waiting ones from the testimonies."""
 
 from __future__ import annotations
 
@@ -47,7 +49,11 @@ def month_of(day: datetime.date) -> datetime.date:
 
 
 def contribution(testimony) -> list[str]:
-    """The counters the testimony adds 1 to, as it stands."""
+    """The counters the testimony adds 1 to, as it stands: none while it
+    waits for moderation (the dashboards count those few from the
+    testimonies, so that receiving one never waits for its month's row)."""
+    if testimony.status == Status.NEW:
+        return []
     columns = [STATUS_COLUMNS[testimony.status]]
     if testimony.status != Status.REJECTED:
         sentiment = testimony.sentiment
@@ -142,6 +148,7 @@ def rebuild(structure_ids=None) -> int:
         tallies = tallies.filter(structure_id__in=structure_ids)
         testimonies = testimonies.filter(structure_id__in=structure_ids)
     tallies.delete()
+    testimonies = testimonies.exclude(status=Status.NEW)
     rows = counted_by(
         testimonies.annotate(tally_month=TruncMonth("received_on")), "structure_id", "tally_month"
     )
