@@ -322,7 +322,7 @@ def test_recurring_words():
 
 def test_card_and_qr(structure, manager, listening):
     team = client_for(manager)
-    for size in ("a6", "visite"):
+    for size in ("a6", "visite", "a4"):
         pdf = team.get(reverse("testimonies:card", args=[structure.code]) + f"?format={size}")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert (
