@@ -266,14 +266,12 @@ class Testimony(models.Model):
             # Medians of the time to answer read this index in order (statistics.py).
             # The few testimonies waiting for moderation, which the tallies leave out.
             models.Index(
-                fields=["received_on"],
-                include=["structure"],
+                fields=["received_on", "structure"],
                 condition=Q(status=Status.NEW),
                 name="testimony_waiting",
             ),
             models.Index(
-                fields=["answer_seconds"],
-                include=["received_on", "structure"],
+                fields=["answer_seconds", "received_on", "structure"],
                 condition=Q(answer_seconds__isnull=False, status__in=KEPT_STATUSES),
                 name="testimony_answer_delays",
             ),
