@@ -19,6 +19,7 @@ from autodiag.testimonies.models import AnswerTemplate, Listening, commitments_m
 from autodiag.testimonies.statistics import dashboard, recurring_words
 
 from .conftest import client_for
+from .factories import pdf_pages_text
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +257,10 @@ def test_html_and_scripts_are_text_everywhere(structure, manager, public_page):
     assert workbook.active.cell(row=2, column=10).value == SCRIPT
     pdf = client_for(manager).get(reverse("testimonies:export_pdf", args=[structure.code]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    pages = pdf_pages_text(pdf.content)
+    if pages is not None:  # the tags are printed as typed, as text
+        text = " ".join(" ".join(pages).split())
+        assert '<script>alert("x")</script>' in text and "<b>gras</b>" in text
 
 
 def test_formulas_never_run_in_csv(structure, manager):
