@@ -373,10 +373,14 @@ def test_testimony_api_routes_for_every_head(structure, people, testimony_world)
         _, token = ApiToken.issue(cnaf, f"jeton {role}", user)
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
         listed = client.get("/api/testimonies")
-        stats = client.get("/api/testimonies/statistics").json()
         rejected = client.get("/api/testimonies", {"etat": "rejected"}).content
-        assert listed.status_code == 200, role
         inside = TESTIMONY_ALLOWED[role] >= {READ}
+        if listed.status_code == 400:  # no structure of the network in this head's scope
+            assert not inside and "hors de votre périmètre" in listed.json()["detail"], role
+            assert not any(secret in rejected for secret in SECRETS), role
+            continue
+        stats = client.get("/api/testimonies/statistics").json()
+        assert listed.status_code == 200, role
         pseudonyms = {item["pseudonym"] for item in listed.json()["items"]}
         if inside:
             assert pseudonyms == {"rugby 71", "discret"}, role
