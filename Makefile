@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/consolidation.py
+	$(BIN)/python bench/testimonies.py
 
 docs: setup
 	$(BIN)/autodiag questionnaire doc sp-plus-2026 > docs/questionnaire-2026.md
