@@ -263,7 +263,9 @@ def test_every_chart_is_an_accessible_image_with_its_table(validated, agent):
         assert f'<title id="{labelled[1]}">' in svg and f'<desc id="{labelled[2]}">' in svg
         assert "<style" not in svg and "<script" not in svg and " style=" not in svg
         assert 'font-family="Marianne, arial, sans-serif"' in svg
-    tables = re.findall(r"<table>.*?</table>", page, re.S)
+    # « Ce que disent les usagers » (issue 15) is a table of figures without a chart.
+    charted = page.split('id="ce-que-disent-les-usagers"')[0]
+    tables = re.findall(r"<table>.*?</table>", charted, re.S)
     assert len(tables) == len(charts)
     for table in tables:
         assert "<caption id=" in table and 'scope="col"' in table and 'scope="row"' in table
