@@ -157,9 +157,30 @@ def test_scope_page_is_for_heads_only(structure, people):
     assert client_for(None).get(reverse("structures:scope")).status_code == 302
 
 
-def test_dashboard_never_lists_structures_of_a_scope(structure, people):
-    page = client_for(people["network head"]).get(reverse("structures:dashboard")).content.decode()
-    assert structure.name not in page and "Mon périmètre" in page
+def test_a_head_lands_on_its_scope_s_results(structure, people):
+    response = client_for(people["network head"]).get(reverse("structures:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consolidation:report")
+
+
+def test_an_auditor_lands_on_its_audits(structure, people):
+    import datetime
+
+    from django.utils import timezone
+
+    from autodiag.accounts.models import User
+    from autodiag.audits.models import Audit
+    from autodiag.questionnaires.loader import load_questionnaire
+    from autodiag.questionnaires.models import QuestionnaireVersion
+
+    grid = QuestionnaireVersion.record(load_questionnaire("audit-label-2026"))[0]
+    auditor = User.objects.create_user(email="auditrice@test.fr", password=PASSWORD)
+    today = timezone.localdate()
+    end = today + datetime.timedelta(days=30)
+    Audit.objects.grant(structure, auditor, today, end, grid=grid)
+    response = client_for(auditor).get(reverse("structures:dashboard"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("audits:mine")
+    assert "Vous n’êtes membre d’aucune structure" not in response.content.decode()
 
 
 def test_a_member_of_two_structures_sees_both(structure, other_structure, agent):

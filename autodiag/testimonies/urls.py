@@ -3,14 +3,14 @@ from django.urls import path
 from autodiag.testimonies import views
 
 app_name = "testimonies"
-base = "structures/<str:code>/temoignages/"
+base = "structures/<code:code>/temoignages/"
 urlpatterns = [
     # Signed out: the short link of cards and posters, the public testimonies.
-    path("t/<str:short_code>", views.leave_testimony, name="leave"),
-    path("t/<str:short_code>/merci", views.thanks, name="thanks"),
-    path("engagements/<str:code>/temoignages/", views.public_testimonies, name="public"),
+    path("t/<token:short_code>", views.leave_testimony, name="leave"),
+    path("t/<token:short_code>/merci", views.thanks, name="thanks"),
+    path("engagements/<code:code>/temoignages/", views.public_testimonies, name="public"),
     path(
-        "engagements/<str:code>/temoignages/<int:pk>/utile",
+        "engagements/<code:code>/temoignages/<id:pk>/utile",
         views.mark_useful,
         name="useful",
     ),
@@ -24,12 +24,12 @@ urlpatterns = [
     path(base + "carte.pdf", views.card_pdf, name="card"),
     path(base + "qr.svg", views.qr_code, name="qr"),
     path(base + "modeles/nouveau/", views.edit_template, name="new_template"),
-    path(base + "modeles/<int:pk>/", views.edit_template, name="edit_template"),
-    path(base + "modeles/<int:pk>/supprimer", views.delete_template, name="delete_template"),
-    path(base + "<int:pk>/", views.testimony_detail, name="detail"),
-    path(base + "<int:pk>/moderer", views.moderate, name="moderate"),
-    path(base + "<int:pk>/repondre", views.answer, name="answer"),
-    path(base + "<int:pk>/fiche-action", views.link_action, name="link_action"),
+    path(base + "modeles/<id:pk>/", views.edit_template, name="edit_template"),
+    path(base + "modeles/<id:pk>/supprimer", views.delete_template, name="delete_template"),
+    path(base + "<id:pk>/", views.testimony_detail, name="detail"),
+    path(base + "<id:pk>/moderer", views.moderate, name="moderate"),
+    path(base + "<id:pk>/repondre", views.answer, name="answer"),
+    path(base + "<id:pk>/fiche-action", views.link_action, name="link_action"),
     # Heads: their scope.
     path("perimetre/temoignages/", views.consolidated, name="consolidated"),
     path("perimetre/temoignages/export.csv", views.consolidated_csv, name="consolidated_csv"),

@@ -159,10 +159,8 @@ class Command(BaseCommand):
         # The team met a year ago: date the answers before they are locked.
         a_year_ago = timezone.now() - datetime.timedelta(days=365)
         diagnostic.answers.update(updated_at=a_year_ago - datetime.timedelta(hours=2))
-        diagnostic.validate(by=manager)
-        Diagnostic.objects.filter(pk=diagnostic.pk).update(
-            created_at=a_year_ago, validated_at=a_year_ago
-        )
+        diagnostic.validate(by=manager, at=a_year_ago)
+        Diagnostic.objects.filter(pk=diagnostic.pk).update(created_at=a_year_ago)
 
     def draft(self, structure, version, agent):
         diagnostic = Diagnostic.objects.start(structure, by=agent, questionnaire=version)
