@@ -76,7 +76,7 @@ def env_for(database_url: str, workdir: Path, settings: str) -> dict:
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE=settings,
         DEBUG="0",
-        SECRET_KEY="bench-" + secrets.token_urlsafe(32),
+        SECRET_KEY="bench-" + secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
         AUTODIAG_VAR_DIR=str(workdir / "var"),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
