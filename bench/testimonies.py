@@ -122,6 +122,8 @@ def _reset() -> None:
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
+        # DEBUG off serves hashed static files: their manifest must exist.
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
         call_command("demo", stdout=quiet)
     from autodiag.testimonies.models import Listening
 
