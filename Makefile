@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/consolidation.py
+	$(BIN)/python bench/testimonies.py
 
 # Several servers behind haproxy with faults (needs postgresql, redis-server, haproxy).
 bench-servers: setup

@@ -14,14 +14,19 @@ baseline measured in the same run:
    filters. Baseline: the two queries the page cannot avoid (the count and
    the page of 25 rows). Target: p50 ≤ 100 ms.
 3. **the national dashboard over 1,000,000 testimonies** (10,000
-   structures, a year): the consolidated view's figures for a national
+   structures, a year; 2 % waiting for moderation, 13 % rejected, the rest
+   published or private, 60 % answered; tallies rebuilt after the load): the consolidated view's figures for a national
    administrator (`statistics.dashboard` and `never_answering`), then the
    page itself. Baseline: `SELECT count(*)` of the period. Target ≤ 500 ms.
 
-    .venv/bin/python bench/testimonies.py [--pg-url URL] [--duration 5] [--skip-million]
+    make bench    # or: .venv/bin/python bench/testimonies.py [--pg-server URL | --database-url URL]
+                  #   [--duration 5] [--skip-million]
 
-The database (by default postgres://postgres@127.0.0.1:5432/h15, this
-helper's own) is emptied and rebuilt: never point it at data you keep.
+By default a throwaway database is created on the PostgreSQL server
+(`--pg-server`, BENCH_POSTGRES_URL, postgres://postgres@127.0.0.1:5432)
+and dropped at the end; `--database-url` uses an existing database
+instead, which is EMPTIED (its public schema dropped): never point it at
+data you keep. Raw figures: bench/results/testimonies.json (git-ignored).
 gunicorn listens on 127.0.0.1:8151 and 8152 only; every loop is bounded by
 time; gunicorn is stopped at the end, on error too. Figures and machine:
 docs/BENCHMARKS.md, "Listening to users".
@@ -53,7 +58,7 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 HOST = "127.0.0.1"
 PORTS = {"form": 8151, "bare": 8152}
-PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/h15"
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432"
 CLIENTS = 10
 PROCESSES = 2
 WORKERS = 2
@@ -71,7 +76,7 @@ def env_for(database_url: str, workdir: Path, settings: str) -> dict:
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE=settings,
         DEBUG="0",
-        SECRET_KEY="bench-" + secrets.token_urlsafe(32),
+        SECRET_KEY="bench-" + secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
         AUTODIAG_VAR_DIR=str(workdir / "var"),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
@@ -117,6 +122,8 @@ def _reset() -> None:
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
+        # DEBUG off serves hashed static files: their manifest must exist.
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
         call_command("demo", stdout=quiet)
     from autodiag.testimonies.models import Listening
 
@@ -240,11 +247,11 @@ def _million(structures: int, testimonies: int) -> None:
                    (ARRAY['satisfied','neutral','dissatisfied'])[1 + (g / 7) %% 3],
                    (ARRAY[0, 2, 16, 18, 48, 256, 130])[1 + (g / 3) %% 7], 'usager', '',
                    at, at, (at AT TIME ZONE 'Europe/Paris')::date,
-                   CASE WHEN r < 0.1 THEN 'new' WHEN r < 0.15 THEN 'rejected'
+                   CASE WHEN r < 0.02 THEN 'new' WHEN r < 0.15 THEN 'rejected'
                         WHEN r < 0.6 THEN 'published' ELSE 'private' END,
                    '', 'Témoignage ' || g,
-                   CASE WHEN r < 0.1 THEN NULL ELSE at END, NULL,
-                   CASE WHEN r >= 0.1 AND r < 0.15 THEN 'spam' ELSE '' END, '',
+                   CASE WHEN r < 0.02 THEN NULL ELSE at END, NULL,
+                   CASE WHEN r >= 0.02 AND r < 0.15 THEN 'spam' ELSE '' END, '',
                    CASE WHEN r >= 0.15 AND r < 0.75 THEN 'Merci' ELSE '' END, '',
                    CASE WHEN r >= 0.15 AND r < 0.75 THEN at + interval '2 days' END, NULL,
                    CASE WHEN r >= 0.15 AND r < 0.75 THEN (r * 1000000)::int END, NULL, 0, NULL
@@ -444,13 +451,32 @@ def run_load(spec: dict, duration: float) -> dict:
     }
 
 
+@contextlib.contextmanager
+def database(args):
+    """The database to fill: the one given, or a throwaway one."""
+    if args.database_url:
+        yield args.database_url
+        return
+    name = f"bench_testimonies_{secrets.token_hex(4)}"
+    server = args.pg_server.rstrip("/")
+    admin = f"{server}/postgres"
+    subprocess.run(["psql", admin, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield f"{server}/{name}"
+    finally:
+        subprocess.run(
+            ["psql", admin, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False
+        )
+
+
 def ratio(a, b) -> str:
     return f"{a / b:.1f}×" if a and b else "—"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
+    parser.add_argument("--pg-server", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
+    parser.add_argument("--database-url", help="an existing database, emptied and used")
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--structures", type=int, default=10_000)
     parser.add_argument("--testimonies", type=int, default=1_000_000)
@@ -459,8 +485,9 @@ def main() -> int:
     report = {
         "machine": f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     }
-    with tempfile.TemporaryDirectory(prefix="bench-testimonies-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-testimonies-") as tmp, database(args) as url:
         workdir = Path(tmp)
+        args.pg_url = url
         env = env_for(args.pg_url, workdir, "autodiag.settings")
         log("Base : remise à zéro, migrations, données de démonstration…")
         prepared = child(env, "_reset")

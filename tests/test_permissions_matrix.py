@@ -374,3 +374,40 @@ def test_testimony_public_pages_follow_the_public_page(structure, manager, testi
         client_for(manager).get(reverse("testimonies:public", args=[structure.code])).status_code
         == 200
     )
+
+
+def test_testimony_api_routes_for_every_head(structure, people, testimony_world):
+    """/api/testimonies and /api/testimonies/statistics with a CNAF token
+    of each head who may create one: the structure's testimonies (private
+    ones included, rejected ones only on request) inside the creator's
+    scope, nothing outside; anyone else gets no token at all."""
+    from django.test import Client
+
+    from autodiag.api.models import ApiToken
+    from autodiag.permissions import can_manage_api_tokens
+
+    cnaf = structure.network
+    for role, user in people.items():
+        if not can_manage_api_tokens(user, cnaf):
+            assert role not in ("network head", "national administrator"), role
+            continue
+        _, token = ApiToken.issue(cnaf, f"jeton {role}", user)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        listed = client.get("/api/testimonies")
+        rejected = client.get("/api/testimonies", {"etat": "rejected"}).content
+        inside = TESTIMONY_ALLOWED[role] >= {READ}
+        if listed.status_code == 400:  # no structure of the network in this head's scope
+            assert not inside and "hors de votre périmètre" in listed.json()["detail"], role
+            assert not any(secret in rejected for secret in SECRETS), role
+            continue
+        stats = client.get("/api/testimonies/statistics").json()
+        assert listed.status_code == 200, role
+        pseudonyms = {item["pseudonym"] for item in listed.json()["items"]}
+        if inside:
+            assert pseudonyms == {"rugby 71", "discret"}, role
+            assert stats["count"] == 2 and stats["rejected"] == 1, role
+            assert b"SECRET-REJETE" in rejected, role
+        else:
+            assert pseudonyms == set() and stats["count"] == 0, role
+            assert not any(secret in listed.content + rejected for secret in SECRETS), role
+    assert Client().get("/api/testimonies").status_code == 401

@@ -19,6 +19,7 @@ from autodiag.testimonies.models import AnswerTemplate, Listening, commitments_m
 from autodiag.testimonies.statistics import dashboard, recurring_words
 
 from .conftest import client_for
+from .factories import pdf_pages_text
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +257,10 @@ def test_html_and_scripts_are_text_everywhere(structure, manager, public_page):
     assert workbook.active.cell(row=2, column=10).value == SCRIPT
     pdf = client_for(manager).get(reverse("testimonies:export_pdf", args=[structure.code]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    pages = pdf_pages_text(pdf.content)
+    if pages is not None:  # the tags are printed as typed, as text
+        text = " ".join(" ".join(pages).split())
+        assert '<script>alert("x")</script>' in text and "<b>gras</b>" in text
 
 
 def test_formulas_never_run_in_csv(structure, manager):
@@ -322,7 +327,7 @@ def test_recurring_words():
 
 def test_card_and_qr(structure, manager, listening):
     team = client_for(manager)
-    for size in ("a6", "visite"):
+    for size in ("a6", "visite", "a4"):
         pdf = team.get(reverse("testimonies:card", args=[structure.code]) + f"?format={size}")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert (
@@ -510,3 +515,16 @@ def test_tallies_match_the_testimonies_whatever_happens_and_for_any_period(
         models.MonthlyTally.objects.values_list("structure_id", "month", *tally.COUNTER_COLUMNS)
     )
     assert [row for row in before if any(row[2:])] == after
+
+
+def test_deleting_a_testimony_leaves_its_tally(structure, manager):
+    from autodiag.testimonies import tally
+
+    kept = receive(structure)
+    kept.keep_private(manager)
+    receive(structure).delete()
+    row = models.MonthlyTally.objects.get(structure=structure)
+    assert row.new == 0 and row.private == 1 and row.dissatisfied == 1
+    structure.delete()  # with its testimonies and tallies, no error
+    assert not models.MonthlyTally.objects.exists()
+    assert tally.COUNTER_COLUMNS[0] == "new"

@@ -16,6 +16,8 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from autodiag.actions.enums import ActionStatus
@@ -161,7 +163,6 @@ class TestimonyQuerySet(models.QuerySet):
 
 
 class TestimonyManager(models.Manager.from_queryset(TestimonyQuerySet)):
-    @transaction.atomic
     def receive(self, structure: Structure, *, received_at=None, **fields) -> Testimony:
         """A testimony as a user sent it (`received_at`: now, unless one is
         imported): waiting for moderation. The public text starts as the
@@ -177,8 +178,7 @@ class TestimonyManager(models.Manager.from_queryset(TestimonyQuerySet)):
             consent_at=now,
             **fields,
         )
-        tally.apply(structure.pk, testimony.received_on, [], tally.contribution(testimony))
-        return testimony
+        return testimony  # not tallied until moderated (tally.contribution)
 
 
 class Testimony(models.Model):
@@ -262,11 +262,38 @@ class Testimony(models.Model):
         ]
         indexes = [
             models.Index(fields=["structure", "status", "received_at"]),
-            models.Index(fields=["received_on", "structure"]),
-            # Medians of the time to answer read this index in order (statistics.py).
+            # Every column the dashboards count by: the days at a period's edges
+            # are read from this index alone (index-only scans on PostgreSQL).
             models.Index(
-                fields=["answer_seconds"],
-                include=["received_on", "structure"],
+                fields=[
+                    "received_on",
+                    "structure",
+                    "status",
+                    "sentiment",
+                    "channel",
+                    "commitments",
+                    "answer_seconds",
+                ],
+                name="testimony_counted",
+            ),
+            # Medians of the time to answer read this index in order (statistics.py).
+            # The few testimonies waiting for moderation, which the tallies leave
+            # out: every column the dashboards count them by (index-only scans).
+            models.Index(
+                fields=[
+                    "received_on",
+                    "structure",
+                    "status",
+                    "sentiment",
+                    "channel",
+                    "commitments",
+                    "answer_seconds",
+                ],
+                condition=Q(status=Status.NEW),
+                name="testimony_waiting",
+            ),
+            models.Index(
+                fields=["answer_seconds", "received_on", "structure"],
                 condition=Q(answer_seconds__isnull=False, status__in=KEPT_STATUSES),
                 name="testimony_answer_delays",
             ),
@@ -476,3 +503,10 @@ class AnswerTemplate(models.Model):
 
     def for_testimony(self, testimony: Testimony) -> str:
         return self.body.replace("{pseudonyme}", testimony.pseudonym)
+
+
+@receiver(post_delete, sender=Testimony)
+def testimony_deleted(sender, instance, **kwargs):
+    """A testimony deleted (an author's request, through the admin) leaves
+    its month's tally."""
+    tally.remove(instance.structure_id, instance.received_on, tally.contribution(instance))

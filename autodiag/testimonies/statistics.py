@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -141,13 +141,6 @@ def _tallies_of(structures, months):
     return tallies if structures is None else tallies.filter(structure__in=structures)
 
 
-def _edge_testimonies(structures, edges):
-    condition = Q(pk__in=[])
-    for first, last in edges:
-        condition |= Q(received_on__gte=first, received_on__lte=last)
-    return _testimonies_of(structures).filter(condition)
-
-
 def _add(total: dict, row: dict) -> None:
     for column in tally.COUNTER_COLUMNS:
         total[column] = total.get(column, 0) + (row.get(column) or 0)
@@ -202,10 +195,18 @@ def dashboard(structures, start: datetime.date, end: datetime.date) -> Dashboard
         ):
             _add(counts, row)
             per_month[row["month"]] = per_month.get(row["month"], 0) + sum(row[c] for c in visible)
-    if edges:
-        rows = tally.counted_by(
-            _edge_testimonies(structures, edges).annotate(edge_month=TruncMonth("received_on")),
-            "edge_month",
+    # Read from the testimonies: the days at each edge (one range each: an
+    # index-only scan), and the ones waiting for moderation in whole months.
+    raw = [_testimonies_of(structures).received_between(first, last) for first, last in edges]
+    if whole:
+        raw.append(
+            _testimonies_of(structures)
+            .filter(status=Status.NEW)
+            .received_between(whole[0], _month_end(whole[-1]))
+        )
+    for testimonies in raw:
+        rows = tally.counted_in_groups(
+            testimonies.annotate(edge_month=TruncMonth("received_on")), "edge_month"
         )
         for row in rows:
             month = row["edge_month"]
@@ -261,36 +262,21 @@ def never_answering(structures, start, end):
             _tallies_of(structures, whole)
             .values("structure_id")
             .annotate(kept=Sum(F("published") + F("private")), done=Sum("answered"))
-            .filter(kept__gt=0, done=0)
             .values_list("structure_id", "kept", "done")
             .order_by()
         )
-    if edges:
-        edge_rows = (
-            _edge_testimonies(structures, edges)
+    for first, last in edges:
+        add(
+            _testimonies_of(structures)
+            .received_between(first, last)
             .filter(status__in=KEPT_STATUSES)
             .values("structure_id")
-            .annotate(kept=Count("pk"), done=Count("answer_seconds"))
+            .annotate(kept=Count("received_on"), done=Count("answer_seconds"))
             .values_list("structure_id", "kept", "done")
             .order_by()
         )
-        add(edge_rows)
-        if whole:  # a structure that answered in the whole months counts too
-            answering = set(
-                _tallies_of(structures, whole)
-                .filter(
-                    structure_id__in=[row[0] for row in edge_rows if row[2] == 0], answered__gt=0
-                )
-                .values_list("structure_id", flat=True)
-            )
-            for structure_id in answering:
-                answered[structure_id] = answered.get(structure_id, 0) + 1
     rows = sorted(
-        (
-            (structure_id, n)
-            for structure_id, n in kept.items()
-            if n and not answered.get(structure_id)
-        ),
+        ((pk, n) for pk, n in kept.items() if n and not answered.get(pk)),
         key=lambda row: (-row[1], row[0]),
     )
     return rows[:MAX_NEVER_ANSWERING], len(rows)

@@ -608,7 +608,11 @@ def qr_code(request, structure):
     return response
 
 
-CARD_SIZES = {"a6": ("A6", "105mm 148mm"), "visite": ("carte de visite", "85mm 55mm")}
+CARD_SIZES = {
+    "a6": ("A6", "105mm 148mm"),
+    "visite": ("carte de visite", "85mm 55mm"),
+    "a4": ("affiche A4", "210mm 297mm"),  # the banner « Je donne mon avis » (grid 7.1)
+}
 
 
 @structure_member
@@ -623,7 +627,7 @@ def card_pdf(request, structure):
         "listening": listening,
         "qr_uri": code.svg_data_uri(scale=6, title="Code QR", omitsize=False),
         "page_size": size[1],
-        "small": request.GET.get("format") == "visite",
+        "size": request.GET.get("format", "a6").lower(),
     }
     pdf = render_pdf("testimonies/pdf/card.html", "testimonies/pdf/card.css", context)
     return _file(pdf, "application/pdf", exports_name(structure, "carte-temoignage", "pdf"))
