@@ -206,9 +206,9 @@ def test_start_from_last_year_and_confirm_answers(page, live_server, demo_data):
     assert "Les réponses du dernier diagnostic validé ont été reprises" in page.content()
     diagnostic_id = re.search(r"/diagnostics/(\d+)/", page.url).group(1)
     page.goto(url(live_server, f"/diagnostics/{diagnostic_id}/sections/profil/"))
-    assert (
-        page.locator("#input-structure-nom").input_value()
-        == "CAF du Rhône — agence de Lyon Part-Dieu"
+    # Read from the referential: shown as text, not a field to tab through.
+    assert "CAF du Rhône — agence de Lyon Part-Dieu" in (
+        page.locator("#question-structure-nom").inner_text()
     )
     assert page.locator("#meta-typologie").get_by_text("À confirmer").is_visible()
     assert_accessible(page, context="section avec réponses à confirmer")
