@@ -210,7 +210,9 @@ def test_start_from_last_year_and_confirm_answers(page, live_server, demo_data):
     assert "CAF du Rhône — agence de Lyon Part-Dieu" in (
         page.locator("#question-structure-nom").inner_text()
     )
-    assert page.locator("#meta-typologie").get_by_text("À confirmer").is_visible()
+    assert page.locator("#meta-typologie").get_by_text("À confirmer", exact=True).is_visible()
+    # Where the answer comes from, not who clicked « Commencer ».
+    assert "Reprise du diagnostic validé le" in page.locator("#meta-typologie").inner_text()
     assert_accessible(page, context="section avec réponses à confirmer")
     page.locator("#meta-typologie").get_by_role("button", name="Confirmer cette réponse").click()
     page.locator("#autosave-status").get_by_text("Réponse confirmée").wait_for()
