@@ -84,13 +84,15 @@ def pdf_text(pdf: bytes) -> str:
 
 def test_results_propose_sheets_for_the_weakest_themes(validated, agent):
     page = plain(get(agent, "reports:results", validated.pk))
-    section = page[page.index("Pistes d’action : les thématiques les plus faibles") :]
-    assert "Engagement 5 — Formations : 25 %" in section
-    assert "Engagement 1 — Prévention et gestion des incivilités : 57,5 %" in section
+    section = page[page.index("Pistes d’action : les thématiques où le plus est en jeu") :]
+    assert "Engagement 5 — Clarté de l’information : 61,1 %" in section
+    assert "Engagement 7 — Démarche d’amélioration continue : 74,5 %" in section
+    assert "Engagement 5 — Formations" not in section  # 0,75 point lost: little at stake
+    assert "Proposée pour ce qui est en jeu : 3,5 points à gagner" in section
     assert "Questions qui ont perdu le plus de points" in section
     html = get(agent, "reports:results", validated.pk).content.decode()
     new = reverse("actions:new", args=[validated.structure.code])
-    assert f"{new}?diagnostic={validated.pk}&amp;engagement=1:incivilites" in html
+    assert f"{new}?diagnostic={validated.pk}&amp;engagement=5:clarte" in html
     assert html.count("Créer une fiche action<span") == 3
 
 
@@ -142,7 +144,7 @@ def test_a_proposal_opens_a_prefilled_sheet(validated, agent, manager):
 
 
 def test_an_existing_sheet_is_named_beside_its_proposal(validated, agent, version):
-    new_sheet(validated.structure, version, agent, commitment=5, theme="formations")
+    new_sheet(validated.structure, version, agent, commitment=5, theme="clarte")
     section = plain(get(agent, "reports:results", validated.pk))
     assert "Déjà au plan pour cette thématique : fiche n° 1, Relire les courriers" in section
 

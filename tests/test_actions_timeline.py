@@ -13,6 +13,7 @@ from autodiag.actions.proposals import points_words, proposal_for, weakest_theme
 from autodiag.actions.themes import commitments_with_themes, parse_theme_key, theme_key
 from autodiag.scoring.answers import parse_answer_sheet
 from autodiag.scoring.engine import score
+from autodiag.scoring.formatting import format_percent
 
 from .conftest import example_answers
 
@@ -151,21 +152,67 @@ def caf(sp2026):
     return score(sp2026, answers).to_json(), answers
 
 
-def test_the_weakest_themes_come_first(sp2026, caf):
+def test_the_themes_where_most_is_at_stake_come_first(sp2026, caf):
     report, answers = caf
     proposals = weakest_themes(report, sp2026, answers)
+    # Not the tiny « Formations » themes at 25 % (0,25 of 1 point): the
+    # themes whose lost points weigh most in the global rate.
     assert [(p.commitment, p.section_id, p.display) for p in proposals] == [
-        (5, "formations", "25\u00a0%"),
-        (8, "formations", "25\u00a0%"),
-        (1, "incivilites", "57,5\u00a0%"),
+        (5, "clarte", "61,1\u00a0%"),
+        (8, "eco-responsabilite", "69,2\u00a0%"),
+        (7, "amelioration-continue", "74,5\u00a0%"),
     ]
-    rates = [
-        t["score"]
-        for c in report["commitments"]
-        for t in c["themes"]
-        if t["score"] is not None and t["score"] < 100
+    # 3,5 points lost of commitment 5's 11, one of 8 commitments: 3,98 points.
+    assert proposals[0].global_gain == Fraction(100) * Fraction(7, 2) / 11 / 8
+    assert proposals[0].reason == (
+        "Proposée pour ce qui est en jeu : 3,5\u00a0points à gagner sur les 11\u00a0points "
+        "de l’engagement 5 (à 59,1\u00a0%), soit jusqu’à 4\u00a0points de taux d’atteinte "
+        "global, chaque engagement comptant pour le même poids."
+    )
+    assert proposals[0].reason in proposals[0].problem("12 mars 2026")
+    gains = [p.global_gain for p in weakest_themes(report, sp2026, answers, count=100)]
+    assert gains == sorted(gains, reverse=True)
+
+
+def with_theme(report, number, section, points, maximum):
+    """The report with one theme's figures replaced, its commitment's
+    totals following."""
+    commitments = []
+    for c in report["commitments"]:
+        if c["number"] == number:
+            themes = [
+                {**t, "points": points, "max_points": maximum, "score": 100 * points / maximum}
+                if t["section"] == section
+                else t
+                for t in c["themes"]
+            ]
+            total = sum(t["points"] for t in themes)
+            top = sum(t["max_points"] for t in themes)
+            c = {**c, "themes": themes, "points": total, "max_points": top}
+            c["score"] = 100 * total / top
+            c["display"] = format_percent(Fraction(total).limit_denominator(1000) / top)
+        commitments.append(c)
+    return {**report, "commitments": commitments}
+
+
+def test_a_weak_commitment_s_theme_comes_before_a_one_point_theme(sp2026, caf):
+    # As in the demo: commitment 7 at about 40 % on 14 points, and themes of
+    # 1 point at 25 % (« Formations », « Accueil téléphonique »).
+    report, answers = caf
+    report = with_theme(report, 7, "amelioration-continue", 5, 13)
+    report = with_theme(report, 7, "formations", 0.25, 1)
+    report = with_theme(report, 3, "accueil-telephonique", 0.25, 1)
+    seventh = next(c for c in report["commitments"] if c["number"] == 7)
+    assert round(seventh["score"], 1) == 37.5 and seventh["max_points"] == 14
+    proposals = weakest_themes(report, sp2026, answers, count=100)
+    order = [(p.commitment, p.section_id) for p in proposals]
+    first = order.index((7, "amelioration-continue"))
+    assert first == 0
+    one_point = [
+        i for i, p in enumerate(proposals) if p.max_points == 1 and p.display == "25\u00a0%"
     ]
-    assert proposals[-1].score <= sorted(rates)[2]
+    assert one_point and all(first < i for i in one_point)
+    assert "de l’engagement 7 (à 37,5\u00a0%)" in proposals[0].reason
 
 
 def test_a_proposal_quotes_the_questions_that_lost_most(sp2026, caf):

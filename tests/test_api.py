@@ -131,6 +131,9 @@ def test_every_endpoint_answers_as_described(world):
         "/api/results": call(token, "/results", tous="true"),
         "/api/diagnostics/{diagnostic_id}/report": call(token, f"/diagnostics/{inside.pk}/report"),
         "/api/statistics": call(token, "/statistics", departement="69"),
+        # Listening to users (issue 15; tests/test_testimonies_api.py).
+        "/api/testimonies": call(token, "/testimonies", page_size=10),
+        "/api/testimonies/statistics": call(token, "/testimonies/statistics"),
     }
     assert set(calls) == set(document["paths"]), "every endpoint is tested"
     for path, response in calls.items():
@@ -186,7 +189,14 @@ def test_national_administrators_list_tokens_in_the_admin(world):
     assert client.get("/admin/consolidation/export/").status_code == 200
 
 
-def test_the_api_documentation_page_needs_no_cdn(db):
-    page = Client().get("/api/docs")
-    assert page.status_code == 200
-    assert b"cdn." not in page.content and b"/static/ninja/" in page.content
+def test_the_api_documentation_page_is_a_french_page_of_the_site(db):
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "cdn." not in page and "<script src" not in page.split("dsfr.module")[0]
+    assert 'class="fr-header"' in page and 'class="fr-footer"' in page  # the site's DSFR layout
+    assert "<h1>Documentation de l’API</h1>" in page
+    assert "Retour à l’accueil" in page  # a way back
+    assert "Statistiques consolidées" in page and "Paramètres de" in page
+    assert "Try it out" not in page and "Authorize" not in page  # no English UI left
+    assert 'href="/api/openapi.json"' in page

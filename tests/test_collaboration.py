@@ -17,7 +17,7 @@ from autodiag.diagnostics.models import Answer, Diagnostic, LockedError, Result
 from autodiag.diagnostics.progress import diagnostic_counts
 from autodiag.scoring.engine import score
 
-from .conftest import client_for, fill, make_member, make_structure
+from .conftest import client_for, fill, make_member, make_structure, validated_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -200,14 +200,8 @@ def test_a_save_after_validation_is_409_whatever_the_path(validated, agent):
 
 
 @pytest.fixture
-def carried(structure, version, agent, manager, validated):
-    import datetime
-
-    from django.utils import timezone
-
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=365)
-    )
+def carried(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 365)
     return Diagnostic.objects.start(structure, by=agent, questionnaire=version, prefill=True)
 
 

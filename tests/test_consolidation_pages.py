@@ -66,13 +66,14 @@ def test_reminders_go_to_managers_once_a_day_and_say_who(sites):
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chef@late.test"]
     assert "Services Publics+" in mail.outbox[0].subject
     assert "/structures/CAFLATE/" in mail.outbox[0].body
-    assert "courriel envoyé à 1 responsable(s) (chef@late.test)" in html
+    assert "courriel envoyé à 1\u00a0responsable (chef@late.test)" in html
+    assert "1\u00a0structure relancée" in html
     assert "sans responsable à qui écrire" in html and "Structure CAFSEUL" in html
     assert Reminder.objects.get().recipients == "chef@late.test"
     # Again the same day: nobody is written to twice.
     html = client.post(url, {"structure": ["CAFLATE"]}, follow=True).content.decode()
     assert len(mail.outbox) == 1
-    assert "déjà relancée(s) depuis moins d’un jour" in html
+    assert "1\u00a0structure déjà relancée depuis moins d’un jour" in html
 
 
 def test_a_head_cannot_remind_outside_its_scope(sites):
@@ -225,3 +226,56 @@ def test_the_audit_grid_is_not_a_version_to_consolidate(version):
     refused = client.get(reverse("consolidation:report"), {"version": "audit-label-2026"})
     assert refused.status_code == 400
     assert "Version du questionnaire inconnue" in refused.content.decode()
+
+
+# -- a version's default period ---------------------------------------------------------
+
+
+@pytest.fixture
+def earlier_results(version):
+    from autodiag.questionnaires.loader import load_questionnaire
+    from autodiag.questionnaires.models import QuestionnaireVersion
+
+    earlier = QuestionnaireVersion.record(load_questionnaire("sp-plus-2021"))[0]
+    site = structure("CAF2021")
+    for days in (900, 600):
+        diagnostic_with_figures(
+            site, earlier, days_ago(days), dict.fromkeys(figure_names(earlier), Decimal(70))
+        )
+    cnaf = Network.objects.get(name="CNAF")
+    return {"version": earlier, "head": head("h2021@t.fr", ScopeKind.NETWORK, cnaf)}
+
+
+def test_a_version_s_default_period_is_the_one_its_results_exist_in(earlier_results):
+    from autodiag.consolidation.filters import default_period, default_period_of
+
+    earlier = earlier_results["version"]
+    start, end = default_period_of(earlier)
+    assert (start, end) == (days_ago(900).date(), days_ago(600).date())
+    client = client_for(earlier_results["head"])
+    page = client.get(reverse("consolidation:report"), {"version": earlier.pk}).content.decode()
+    assert "1\u00a0diagnostic pris en compte" in page or "1 diagnostic pris en compte" in page
+    # Choosing it in the form sends the dates shown for the current version:
+    # they give way to its own period.
+    shown = default_period()
+    page = client.get(
+        reverse("consolidation:report"),
+        {
+            "version": earlier.pk,
+            "periode_de": "sp-plus-2026",
+            "du": shown[0].isoformat(),
+            "au": shown[1].isoformat(),
+        },
+    ).content.decode()
+    assert f'value="{start.isoformat()}"' in page
+    # Dates the person typed are kept.
+    page = client.get(
+        reverse("consolidation:report"),
+        {
+            "version": earlier.pk,
+            "periode_de": "sp-plus-2026",
+            "du": "2020-01-01",
+            "au": "2020-12-31",
+        },
+    ).content.decode()
+    assert 'value="2020-01-01"' in page

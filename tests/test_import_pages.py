@@ -25,9 +25,22 @@ FAULTY = HEADER + (
 )
 
 
+def local_storage(folder):
+    from django.conf import settings
+
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return override_settings(VAR_DIR=folder, STORAGES=storages)
+
+
 @pytest.fixture(autouse=True)
 def uploads(tmp_path):
-    with override_settings(VAR_DIR=tmp_path):
+    with local_storage(tmp_path):
         yield
 
 
@@ -62,7 +75,7 @@ def test_preview_then_confirm(network_head, structure):
     assert not Structure.objects.filter(code="CNAF001").exists()  # nothing before confirming
     token = page.split('name="token" value="')[1].split('"')[0]
     response = client.post(reverse("structures:import"), {"token": token}, follow=True)
-    assert "importé : 2 créée(s)" in response.content.decode()
+    assert "importé : 2\u00a0créées" in response.content.decode()
     assert Structure.objects.get(code="CNAF002").department_code == "69"
     structure.refresh_from_db()
     assert not structure.is_active

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from autodiag.diagnostics.models import Diagnostic
 
-from .conftest import client_for, fill
+from .conftest import client_for, fill, validated_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -333,8 +333,8 @@ def test_start_is_refused_within_six_months_with_the_date(structure, validated, 
     assert "le prochain pourra commencer le" in response.content.decode()
 
 
-def test_start_from_last_year(structure, validated, agent):
-    Diagnostic.objects.filter(pk=validated.pk).update(validated_at="2025-01-15T10:00:00Z")
+def test_start_from_last_year(structure, draft, agent, manager):
+    validated = validated_days_ago(draft, agent, manager, 365)
     response = client_for(agent).post(
         reverse("structures:start", args=[structure.code]), {"prefill": "1"}, follow=True
     )

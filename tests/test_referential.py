@@ -102,8 +102,8 @@ def test_reading_writes_nothing(db):
             "code postal invalide « 690031 » (5 chiffres)",
         ),
         ("X 1;Nom;CNAF;etat;;;69;", "code", "code « X 1 » invalide : pas d’espace dans un code"),
-        ("X" * 33 + ";Nom;CNAF;etat;;;69;", "code", "33 caractères, 32 au plus"),
-        ("X1;" + "N" * 256 + ";CNAF;etat;;;69;", "nom", "256 caractères, 255 au plus"),
+        ("X" * 33 + ";Nom;CNAF;etat;;;69;", "code", "33\u00a0caractères, 32 au plus"),
+        ("X1;" + "N" * 256 + ";CNAF;etat;;;69;", "nom", "256\u00a0caractères, 255 au plus"),
     ],
 )
 def test_each_fault_with_its_line_column_and_message(line, column, message):
@@ -454,7 +454,7 @@ def test_command_dry_run_then_real(tmp_path):
     path.write_bytes(csv_bytes())
     code, out, err = run(str(path), "--dry-run")
     assert code == 0
-    assert "Simulation (rien n’est écrit) : 4 ligne(s) lue(s)" in out
+    assert "Simulation (rien n’est écrit) : 4\u00a0lignes lues" in out
     assert "structures créées : 4" in out
     assert "structures désactivées (absentes du fichier) : 1" in out
     assert "lecture" in err and "100 %" in err
@@ -462,7 +462,7 @@ def test_command_dry_run_then_real(tmp_path):
 
     code, out, err = run(str(path))
     assert code == 0
-    assert "Import terminé : 4 ligne(s)" in out and "réseaux créés : 2" in out
+    assert "Import terminé : 4\u00a0lignes" in out and "réseaux créés : 2" in out
     assert "écriture" in err
     assert Structure.objects.count() == 5
     assert Structure.objects.filter(is_active=False).count() == 1
@@ -480,7 +480,7 @@ def test_command_lists_the_first_50_faults_and_exits_1(tmp_path):
     assert "Référentiel refusé, rien n’est écrit : 60 erreurs sur 60 lignes." in out
     assert "  - ligne 2, colonne « nom » : nom manquant" in out
     assert out.count("  - ligne") == 50
-    assert "… et 10 autre(s)." in out
+    assert "… et 10\u00a0autres." in out
     assert not Structure.objects.exists()
 
 

@@ -10,9 +10,15 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 
 from autodiag.diagnostics.models import Diagnostic
-from autodiag.reports.context import Change, pdf_filename, questionnaire_context
+from autodiag.reports.context import (
+    Change,
+    exact,
+    pdf_filename,
+    questionnaire_context,
+    results_context,
+)
 
-from .conftest import client_for, example_answers, fill
+from .conftest import client_for, example_answers, fill, validated_with_frozen_report
 from .factories import pdf_pages_text, pdf_streams, validated_diagnostic
 
 pytestmark = pytest.mark.django_db
@@ -87,14 +93,15 @@ def test_validated_results_show_the_frozen_figures(validated, agent):
     assert "Validé" in text
 
 
-def test_validated_results_never_recompute(validated, agent, monkeypatch):
+def test_validated_results_never_recompute(draft, agent, manager, monkeypatch):
     # Whatever the answers or the engine would say today, the page shows the
     # report frozen at validation.
-    frozen = validated.result.report
-    frozen["global"]["display"] = f"12,3{NBSP}%"
-    frozen["commitments"][0]["display"] = f"45,6{NBSP}%"
-    frozen["commitments"][0]["score"] = 45.6
-    validated.result.save(update_fields=["report"])
+    def edit(frozen):
+        frozen["global"]["display"] = f"12,3{NBSP}%"
+        frozen["commitments"][0]["display"] = f"45,6{NBSP}%"
+        frozen["commitments"][0]["score"] = 45.6
+
+    validated = validated_with_frozen_report(draft, agent, manager, edit)
 
     def no_live_report(*args, **kwargs):
         raise AssertionError("a validated diagnostic is never scored again")
@@ -107,14 +114,16 @@ def test_validated_results_never_recompute(validated, agent, monkeypatch):
     assert f"76,4{NBSP}%" not in text
 
 
-def test_a_commitment_not_evaluated_is_left_out_and_explained(validated, agent):
+def test_a_commitment_not_evaluated_is_left_out_and_explained(draft, agent, manager):
     # A frozen report where commitment 6 had nothing applicable (a profile
     # the 2026 questionnaire does not produce, hence written here).
+    def edit(frozen):
+        frozen["commitments"][5].update(score=None, display="non évalué", points=0, max_points=0)
+        frozen["commitments"][5]["themes"] = []
+        frozen["global"]["commitments_not_evaluated"] = [6]
+
+    validated = validated_with_frozen_report(draft, agent, manager, edit)
     frozen = validated.result.report
-    frozen["commitments"][5].update(score=None, display="non évalué", points=0, max_points=0)
-    frozen["commitments"][5]["themes"] = []
-    frozen["global"]["commitments_not_evaluated"] = [6]
-    validated.result.save(update_fields=["report"])
     text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
     assert "Moyenne des taux d’atteinte des 7 engagements évalués" in text
     assert "Un engagement non évalué" in text
@@ -263,7 +272,9 @@ def test_every_chart_is_an_accessible_image_with_its_table(validated, agent):
         assert f'<title id="{labelled[1]}">' in svg and f'<desc id="{labelled[2]}">' in svg
         assert "<style" not in svg and "<script" not in svg and " style=" not in svg
         assert 'font-family="Marianne, arial, sans-serif"' in svg
-    tables = re.findall(r"<table>.*?</table>", page, re.S)
+    # Every chart has its data table (other tables of the page, such as the
+    # users' testimonies, have no chart).
+    tables = re.findall(r'<table>\s*<caption id="graphique-.*?</table>', page, re.S)
     assert len(tables) == len(charts)
     for table in tables:
         assert "<caption id=" in table and 'scope="col"' in table and 'scope="row"' in table
@@ -337,15 +348,49 @@ def test_results_pdf_holds_the_same_content_as_the_page(validated, agent):
     if pages is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = " ".join(" ".join(pages).split())
-    for heading in (
-        "Taux d’atteinte global",
-        "Résultats par engagement",
-        "Résultats par thématique",
-        "Résultats par canal de contact",
-        "Points forts et besoins d’appui",
-    ):
-        assert heading in text
+    # The same order as the page, the programme's report's (seeds 000, 001).
+    positions = [text.index(heading) for heading in REPORT_HEADINGS]
+    assert positions == sorted(positions)
     assert "Page 1 sur" in text
+
+
+REPORT_HEADINGS = (
+    "Vision synthétique",
+    "Taux d’atteinte global",
+    "Vision par engagement",
+    "Vision par canal de contact",
+    "Vision détaillée par engagement",
+    "Points forts et besoins d’appui",
+)
+
+
+def test_results_read_like_the_programme_report(validated, agent):
+    text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
+    positions = [text.index(heading) for heading in REPORT_HEADINGS]
+    assert positions == sorted(positions)
+    page = results_page(agent, validated)
+    synthesis = page[page.index('id="vision-synthetique"') : page.index('id="vision-detaillee"')]
+    # Commitments and channels side by side on a wide screen (the DSFR grid).
+    assert "fr-col-lg-7" in synthesis and "fr-col-lg-5" in synthesis
+    assert 'id="graphique-engagements"' in synthesis and 'id="graphique-canaux"' in synthesis
+
+
+def test_each_commitment_holds_its_own_themes_with_the_same_figures(validated, agent):
+    context = results_context(validated)
+    report = validated.result.report
+    for commitment, frozen in zip(context["commitments"], report["commitments"], strict=True):
+        titles = [t["title"] for t in commitment["themes"]]
+        # The label grid's themes, not the questionnaire's sections repeated
+        # under every commitment they serve.
+        assert "Formations" not in titles and "Accueil physique" not in titles
+        assert len(titles) == len(set(titles))
+        points = sum(exact(t["points"]) for t in commitment["themes"])
+        maximum = sum(exact(t["max_points"]) for t in commitment["themes"])
+        assert (points, maximum) == (exact(frozen["points"]), exact(frozen["max_points"]))
+    third = [t["title"] for t in context["commitments"][2]["themes"]]
+    assert third[0].startswith("Accompagnement des usagers")
+    text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
+    assert "celles de la grille d’audit du label Services Publics+" in text
 
 
 def test_questionnaire_pdf_shows_answers_in_words(draft, agent):

@@ -229,8 +229,13 @@ class ActionSheet(models.Model):
             models.CheckConstraint(
                 condition=models.Q(planned_end_date__gte=models.F("start_date")),
                 name="action_ends_after_it_starts",
+                violation_error_message="La fin prévue précède la date de début.",
             ),
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="progress_percent"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="progress_percent",
+                violation_error_message="L’avancement est un pourcentage, 100 au plus.",
+            ),
         ]
         indexes = [models.Index(fields=["structure", "status", "planned_end_date"])]
 

@@ -1,7 +1,15 @@
 """Proposed action sheets, drawn from a validated diagnostic's frozen report
-(`Result.report`, docs/report-json.md): the weakest themes, each with the
-questions that lost the most points and the team's own "besoins d'appui",
-written as the sheet's "problématique identifiée" for the team to edit.
+(`Result.report`, docs/report-json.md): the themes where the most is at
+stake, each with the questions that lost the most points and the team's
+own "besoins d'appui", written as the sheet's "problématique identifiée"
+for the team to edit.
+
+What is at stake in a theme is what fixing it would add to the global
+rate: the points it lost, over its commitment's maximum (the rise of the
+commitment's rate), divided by the number of evaluated commitments (each
+weighs the same in the global mean). A theme losing 0,75 point of a
+22-point commitment counts for 0,4 point of global rate; one losing 5
+points of a 14-point commitment, for 4,5: the latter comes first.
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from autodiag.french import suffix
 from autodiag.questionnaires.schema import (
     NO,
     SCALE_VALUES,
@@ -17,7 +26,7 @@ from autodiag.questionnaires.schema import (
     QuestionType,
 )
 from autodiag.reports.context import STRENGTHS, SUPPORT_NEEDS, exact
-from autodiag.scoring.formatting import NBSP, format_points
+from autodiag.scoring.formatting import NBSP, format_number, format_points, round_half_up
 
 PROPOSALS = 3  # themes proposed on a results page
 QUESTIONS_PER_PROPOSAL = 3  # questions quoted in each
@@ -25,7 +34,7 @@ QUESTIONS_PER_PROPOSAL = 3  # questions quoted in each
 
 def points_words(points: Fraction) -> str:
     """`0,75 point`, `1,5 point`, `2 points` (French: plural from two)."""
-    return f"{format_points(points)}{NBSP}point{'s' if points >= 2 else ''}"
+    return f"{format_points(points)}{NBSP}point{suffix(points)}"
 
 
 def answer_words(question: Question, value, version: Questionnaire) -> str:
@@ -78,6 +87,10 @@ class Proposal:
     support_needs: str = ""
     strengths: str = ""
     section_title: str = ""
+    # What fixing the theme would add to the global rate, in percentage points.
+    global_gain: Fraction = Fraction(0)
+    commitment_display: str = ""
+    commitment_max_points: Fraction = Fraction(0)
 
     @property
     def lost(self) -> Fraction:
@@ -87,6 +100,23 @@ class Proposal:
     def points_text(self) -> str:
         return f"{format_points(self.points)} sur {points_words(self.max_points)}"
 
+    @property
+    def gain_text(self) -> str:
+        """`4,5 points` of global rate (one decimal, as the results)."""
+        gain = round_half_up(self.global_gain)
+        return f"{format_number(gain)}{NBSP}point{suffix(gain)}"
+
+    @property
+    def reason(self) -> str:
+        """Why this theme is proposed, in one sentence."""
+        lost = points_words(self.lost)
+        return (
+            f"Proposée pour ce qui est en jeu : {lost} à gagner sur les "
+            f"{points_words(self.commitment_max_points)} de l’engagement {self.commitment} "
+            f"(à {self.commitment_display}), soit jusqu’à {self.gain_text} de taux d’atteinte "
+            "global, chaque engagement comptant pour le même poids."
+        )
+
     def title(self) -> str:
         return f"Progresser sur « {self.theme_title} » (engagement {self.commitment})"
 
@@ -95,6 +125,7 @@ class Proposal:
         lines = [
             f"Au diagnostic validé le {validated_on}, la thématique « {self.theme_title} » "
             f"de l’engagement {self.commitment} atteint {self.display} ({self.points_text}).",
+            self.reason,
         ]
         if self.questions:
             lines += ["", "Questions qui ont perdu le plus de points :"]
@@ -133,25 +164,28 @@ def _texts_of_section(version: Questionnaire, section_id: str, texts: dict) -> t
 def weakest_themes(
     report: dict, version: Questionnaire, answers: dict | None = None, count: int = PROPOSALS
 ) -> list[Proposal]:
-    """The `count` evaluated themes with the lowest rates (below 100 %),
-    the one losing more points first among equal rates; each with the
-    questions of that theme that lost the most points (and, given the
-    diagnostic's normalised `answers`, what was answered to them)."""
+    """The `count` evaluated themes below 100 % where the most is at stake
+    (what they would add to the global rate; the lower rate first among
+    equals); each with the questions of that theme that lost the most
+    points (and, given the diagnostic's normalised `answers`, what was
+    answered to them)."""
     answers = answers or {}
+    evaluated = [c for c in report["commitments"] if c["score"] is not None and c["max_points"]]
     candidates = []
     for order, commitment in enumerate(report["commitments"]):
+        if commitment not in evaluated:
+            continue
         for theme in commitment["themes"]:
             if theme["score"] is None or not theme["max_points"]:
                 continue
             points, maximum = exact(theme["points"]), exact(theme["max_points"])
             if points >= maximum:
                 continue
-            candidates.append(
-                (exact(theme["score"]), -(maximum - points), order, commitment, theme)
-            )
+            gain = 100 * (maximum - points) / exact(commitment["max_points"]) / len(evaluated)
+            candidates.append((-gain, exact(theme["score"]), order, commitment, theme, gain))
     candidates.sort(key=lambda c: c[:3])
     proposals = []
-    for _, _, _, commitment, theme in candidates[:count]:
+    for _, _, _, commitment, theme, gain in candidates[:count]:
         lost = []
         for position, row in enumerate(report.get("questions", [])):
             if (
@@ -194,6 +228,9 @@ def weakest_themes(
                 section_title=section.title
                 if (section := version.section(theme["section"]))
                 else "",
+                global_gain=gain,
+                commitment_display=commitment["display"],
+                commitment_max_points=exact(commitment["max_points"]),
             )
         )
     return proposals

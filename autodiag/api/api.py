@@ -17,14 +17,18 @@ import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from django.http import HttpRequest, QueryDict
-from django.shortcuts import get_object_or_404
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja import NinjaAPI, Path, Query, Schema
+from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer
+from ninja.throttling import SimpleRateThrottle
 from pydantic import Field
 
+from autodiag.api.docs import docs_context
 from autodiag.api.models import ApiToken, hash_token
 from autodiag.consolidation.exports import structure_lines
 from autodiag.consolidation.figures import unpack
@@ -36,6 +40,8 @@ from autodiag.permissions import api_token_holder, can_view_diagnostic, structur
 from autodiag.scoring.aggregate import Summary
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # bounds keep every number within the database's bigint (never a 500)
+MAX_ID = 2**63 - 1
 FOUR = Decimal("0.0001")
 
 
@@ -54,6 +60,36 @@ class NetworkToken(HttpBearer):
         return record
 
 
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most `API_RATE_LIMIT` requests per token (docs/api.md), counted
+    in the shared cache so that every app server counts the same."""
+
+    scope = "api-token"
+
+    def __init__(self):
+        super().__init__(settings.API_RATE_LIMIT)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = (
+            settings.API_RATE_LIMIT
+        )  # read at each request: a setting, not an import-time value
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        record = getattr(request, "auth", None)
+        return None if record is None else f"throttle_api_token_{record.key_hash}"
+
+
+class FrenchDocs(DocsBase):
+    """/api/docs: the OpenAPI description as a DSFR page of the site, in
+    French, readable without JavaScript (Swagger UI speaks English and
+    leaves the site's header, footer and way back out)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs) -> HttpResponse:
+        return render(request, "api/docs.html", docs_context(api.get_openapi_schema(), request))
+
+
 api = NinjaAPI(
     title="API de l’autodiagnostic Services Publics+",
     version="1",
@@ -64,18 +100,44 @@ api = NinjaAPI(
         "à 4 décimales, `null` quand non évalués."
     ),
     auth=NetworkToken(),
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
+    docs=FrenchDocs(),
 )
 
 
 FIELD_WORDS = {
     "du": "date de début (AAAA-MM-JJ)",
     "au": "date de fin (AAAA-MM-JJ)",
-    "page": "numéro de page (entier à partir de 1)",
+    "page": f"numéro de page (entier de 1 à {MAX_PAGE})",
     "page_size": f"taille de page (entier de 1 à {MAX_PAGE_SIZE})",
     "tous": "« true » ou « false »",
-    "diagnostic_id": "numéro de diagnostic (entier)",
+    "diagnostic_id": "numéro de diagnostic (entier positif)",
+    "code": "code de structure (64 caractères au plus)",
 }
+
+
+PERIOD_WORDS = {"s": "seconde", "m": "minute", "h": "heure", "d": "jour"}
+
+
+def rate_in_words(rate: str) -> str:
+    """« 120/m » → « 120 requêtes par minute »."""
+    count, period = rate.split("/")
+    return f"{count} requêtes par {PERIOD_WORDS.get(period[:1], period)}"
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, exc: Throttled):
+    response = api.create_response(
+        request,
+        {
+            "detail": f"Trop de requêtes pour ce jeton : au plus {rate_in_words(settings.API_RATE_LIMIT)}. Réessayez dans quelques instants."
+        },
+        status=429,
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -180,22 +242,30 @@ class Statistics(Schema):
 
 class Filters(Schema):
     version: str | None = Field(
-        None, description="version du questionnaire (par défaut : la version en cours)"
+        None,
+        max_length=200,
+        description="version du questionnaire (par défaut : la version en cours)",
     )
     du: datetime.date | None = Field(
-        None, description="validés à partir de cette date (par défaut : il y a un an)"
+        None,
+        description="validés à partir de cette date (par défaut : il y a un an, ou le début "
+        "des résultats d’une version plus ancienne)",
     )
     au: datetime.date | None = Field(
-        None, description="validés jusqu’à cette date incluse (par défaut : aujourd’hui)"
+        None,
+        description="validés jusqu’à cette date incluse (par défaut : aujourd’hui, ou la fin "
+        "des résultats d’une version plus ancienne)",
     )
-    region: str | None = Field(None, description="code INSEE de la région")
-    departement: str | None = Field(None, description="code INSEE du département")
-    type: str | None = Field(None, description="type de structure")
+    region: str | None = Field(None, max_length=200, description="code INSEE de la région")
+    departement: str | None = Field(None, max_length=200, description="code INSEE du département")
+    type: str | None = Field(None, max_length=200, description="type de structure")
 
 
 class Paging(Schema):
-    page: int = Field(1, ge=1)
-    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="numéro de page, à partir de 1")
+    page_size: int = Field(
+        100, ge=1, le=MAX_PAGE_SIZE, description=f"taille de page, de 1 à {MAX_PAGE_SIZE}"
+    )
 
 
 # -- helpers -------------------------------------------------------------------
@@ -258,7 +328,13 @@ def _summary(figure, summary: Summary, previous: Summary | None, national: Summa
 # -- endpoints -----------------------------------------------------------------
 
 
-@api.get("/structures", response={200: StructurePage, 400: Error}, summary="Structures du réseau")
+@api.get(
+    "/structures",
+    response={200: StructurePage, 400: Error},
+    summary="Structures du réseau",
+    description="Les structures du réseau du jeton, dans le périmètre de la personne qui l’a "
+    "créé, par code ; `region`, `departement` et `type` les filtrent.",
+)
 def list_structures(request, filters: Query[Filters], paging: Query[Paging]):
     """The structures of the token's network within its creator's scope,
     by code (`region`, `departement` and `type` filter them)."""
@@ -279,15 +355,23 @@ def list_structures(request, filters: Query[Filters], paging: Query[Paging]):
 
 
 @api.get(
-    "/structures/{code}", response={200: Structure, 400: Error, 404: Error}, summary="Une structure"
+    "/structures/{code}",
+    response={200: Structure, 400: Error, 404: Error},
+    summary="Une structure",
+    description="Une structure du réseau, par son code Services Publics+.",
 )
-def get_structure(request, code: str):
+def get_structure(request, code: str = Path(..., max_length=64)):
     structure = get_object_or_404(_structures(request).select_related("network"), code=code)
     return _structure(structure)
 
 
 @api.get(
-    "/results", response={200: ResultPage, 400: Error}, summary="Résultats des diagnostics validés"
+    "/results",
+    response={200: ResultPage, 400: Error},
+    summary="Résultats des diagnostics validés",
+    description="Un élément par diagnostic : le dernier diagnostic validé de chaque structure "
+    "dans la période (ceux que compte la vision consolidée) ou, avec `tous=true`, tous les "
+    "diagnostics validés dans la période.",
 )
 def list_results(request, filters: Query[Filters], paging: Query[Paging], tous: bool = False):
     """One item per diagnostic: each structure's latest validated diagnostic
@@ -332,8 +416,9 @@ def list_results(request, filters: Query[Filters], paging: Query[Paging], tous: 
     "/diagnostics/{diagnostic_id}/report",
     response={200: dict, 400: Error, 404: Error},
     summary="Rapport figé d’un diagnostic validé",
+    description="Le rapport d’un diagnostic validé, tel que figé à la validation.",
 )
-def get_report(request, diagnostic_id: int):
+def get_report(request, diagnostic_id: int = Path(..., ge=1, le=MAX_ID)):
     """The frozen report of a validated diagnostic, as docs/report-json.md
     describes it."""
     diagnostic = get_object_or_404(
@@ -346,7 +431,14 @@ def get_report(request, diagnostic_id: int):
     return diagnostic.result.report
 
 
-@api.get("/statistics", response={200: Statistics, 400: Error}, summary="Statistiques consolidées")
+@api.get(
+    "/statistics",
+    response={200: Statistics, 400: Error},
+    summary="Statistiques consolidées",
+    description="La vision consolidée du réseau, avec les mêmes filtres que la page : nombre de "
+    "diagnostics et, par valeur, moyenne, minimum, maximum et médiane, la période précédente "
+    "et les valeurs nationales.",
+)
 def get_statistics(request, filters: Query[Filters]):
     """The consolidated view of the network (with the same filters as the
     page): count, per figure mean, minimum, maximum and median, the
@@ -383,3 +475,10 @@ def get_statistics(request, filters: Query[Filters]):
         "national_questions": summaries("questions"),
         "distribution": list(current.distribution),
     }
+
+
+# -- listening to users: testimonies (autodiag.testimonies.api) ------------------
+
+from autodiag.testimonies.api import router as testimonies_router  # noqa: E402
+
+api.add_router("/testimonies", testimonies_router)

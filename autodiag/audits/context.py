@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from django.utils import timezone
 
+from autodiag import french
 from autodiag.audits import compare
 from autodiag.audits.models import Audit
 from autodiag.diagnostics.models import Diagnostic
@@ -582,7 +583,7 @@ def consolidation_context(audits, grid: Questionnaire) -> dict:
                 "self_global": format_percent(self_global) if diagnostic else "—",
                 "gap": gap_text(gap),
                 "kind": gap_kind(gap),
-                "sort": (audit.structure.name, audit.structure.code),
+                "sort": (french.sort_key(audit.structure.name), audit.structure.code),
             }
         )
     rows.sort(key=lambda row: row["sort"])

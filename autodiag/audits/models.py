@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from autodiag.audits.enums import Status
 from autodiag.diagnostics.models import Answer
+from autodiag.french import count
 from autodiag.questionnaires.loader import load_questionnaire
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.questionnaires.schema import AUDIT, Questionnaire, conditions_hold
@@ -187,16 +188,25 @@ class Audit(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="audit_period_in_order",
+                violation_error_message="La fin de la période d’accès précède son début.",
             ),
             models.UniqueConstraint(
                 fields=["structure"],
                 condition=models.Q(status="draft"),
                 name="one_audit_in_progress_per_structure",
+                violation_error_message=(
+                    "Cette structure a déjà un audit en cours : validez-le ou supprimez-le "
+                    "avant d’en ouvrir un autre."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft", validated_at__isnull=True)
                 | models.Q(status="validated", validated_at__isnull=False, report__isnull=False),
                 name="validated_audit_has_date_and_report",
+                violation_error_message=(
+                    "Un audit validé a une date de validation et un rapport ; "
+                    "un audit en cours n’en a pas."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["auditor", "starts_on", "ends_on"])]
@@ -306,7 +316,7 @@ class Audit(models.Model):
         for label, text in (("éléments de preuve", evidence), ("commentaire", comment)):
             if len(text) > MAX_NOTE_LENGTH:
                 raise AnswerValueError(
-                    f"{label} : {MAX_NOTE_LENGTH} caractères au plus ({len(text)} reçus)"
+                    f"{label} : {count(MAX_NOTE_LENGTH, 'caractère')} au plus ({count(len(text), 'reçu')})"
                 )
         stored = None
         if value not in (None, ""):
@@ -378,7 +388,7 @@ class Audit(models.Model):
             if profile:
                 parts.append("les caractéristiques de la structure ne sont pas toutes renseignées")
             if points:
-                parts.append(f"{len(points)} point(s) de contrôle sans note")
+                parts.append(f"{count(len(points), 'point')} de contrôle sans note")
             raise AuditError(f"L’audit ne peut pas être validé : {' ; '.join(parts)}.")
         locked.status = Status.VALIDATED
         locked.validated_at = timezone.now()

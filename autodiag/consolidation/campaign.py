@@ -9,16 +9,17 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from autodiag.collation import by_name
 from autodiag.consolidation.models import Reminder
 from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.diagnostics.progress import diagnostic_counts
+from autodiag.mail import send_later
 from autodiag.structures.enums import Role
 from autodiag.structures.models import Membership, Structure
 
@@ -52,7 +53,7 @@ def without_diagnostic_this_year(structures):
             last_reminded_by=Subquery(last_reminder.values("sent_by__email")[:1]),
         )
         .select_related("network")
-        .order_by("name", "code")
+        .order_by(by_name("name"), "code")
     )
 
 
@@ -135,12 +136,11 @@ def remind(structures: list[Structure], sender) -> ReminderOutcome:
         else:
             emails = sorted(managers[structure.pk])
             subject, body = _message(structure, sender)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, emails))
+            messages.append((subject, body, emails))
             reminders.append(
                 Reminder(structure=structure, sent_by=sender, recipients="\n".join(emails))
             )
             outcome.reminded.append((structure, emails))
     Reminder.objects.bulk_create(reminders)
-    if messages:
-        send_mass_mail(messages)
+    send_later(messages)  # by the worker, with retries
     return outcome

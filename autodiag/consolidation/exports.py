@@ -1,5 +1,5 @@
-"""CSV and XLSX exports of the consolidated views (columns in
-docs/exports.md):
+"""CSV and XLSX exports of the consolidated views (columns described on
+the exports page itself, from `Column`, and in docs/exports.md):
 
 - `consolidated`: the consolidated table, one row per figure (each
   commitment, the total, the consolidated rate, each channel, theme and
@@ -10,10 +10,16 @@ docs/exports.md):
   `every=True` every diagnostic validated in the period), a column per
   commitment, channel, theme and national question.
 
-Figures are percentages as numbers with 4 decimals (as frozen), never
-rounded for display. CSV: UTF-8 with a byte order mark, `;` between
-columns and a decimal comma, as a spreadsheet set to French reads it; XLSX:
-numbers as numbers (openpyxl's write-only mode, constant memory).
+Two variants of each. The **readable** one (the default) is for a person
+in a spreadsheet: French column headers, percentages to one decimal as the
+pages show them (rounded half up), and in XLSX a frozen header row with
+filters, then a « Colonnes » sheet describing every column. The
+**technical** one is for programs: short stable column names
+(`engagement_1`) and percentages with 4 decimals, as frozen. CSV: UTF-8
+with a byte order mark, `;` between columns and a decimal comma, as a
+spreadsheet set to French reads it; XLSX: numbers as numbers (openpyxl's
+write-only mode, constant memory). Text cells never become formulas
+(`autodiag.spreadsheet`).
 
 Small exports are built in the request; large ones (more than
 `SYNC_LIMIT` rows) by a background task (`tasks.py`) that records its
@@ -25,7 +31,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -42,10 +49,12 @@ from autodiag.consolidation.statistics import (
     national_statistics,
     structures_filtered,
 )
+from autodiag.spreadsheet import csv_text, xlsx_text
 
 SYNC_LIMIT = 5_000
 PROGRESS_EVERY = 2_000
 FOUR = Decimal("0.0001")
+ONE_DECIMAL = Decimal("0.1")
 KIND_LABELS = {
     GLOBAL: "note globale",
     COMMITMENT: "engagement",
@@ -69,19 +78,74 @@ def units_percent(units: int) -> Decimal | None:
 
 # -- the consolidated table -----------------------------------------------------
 
-CONSOLIDATED_COLUMNS = [
-    "nature",
-    "cle",
-    "libelle",
-    "engagement",
-    "diagnostics",
-    "moyenne",
-    "minimum",
-    "maximum",
-    "mediane",
-    "moyenne_periode_precedente",
-    "moyenne_nationale",
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an export: its technical name, its French header, and
+    what it holds (the « Colonnes » sheet and the exports page)."""
+
+    name: str
+    header: str
+    description: str
+    percent: bool = False  # a percentage: one decimal in the readable variant
+
+
+CONSOLIDATED = [
+    Column(
+        "nature",
+        "Nature",
+        "Note globale, engagement, canal, thématique ou question nationale ; la dernière "
+        "ligne est le taux consolidé.",
+    ),
+    Column(
+        "cle",
+        "Clé",
+        "Numéro de l’engagement, identifiant du canal, de la thématique "
+        "(« engagement:section ») ou de la question.",
+    ),
+    Column(
+        "libelle",
+        "Libellé",
+        "L’intitulé de l’engagement, du canal, de la thématique ou de la question.",
+    ),
+    Column(
+        "engagement",
+        "Engagement",
+        "Pour une thématique ou une question : l’engagement qu’elle sert.",
+    ),
+    Column(
+        "diagnostics",
+        "Diagnostics pris en compte",
+        "Diagnostics où la valeur est évaluée (pour le taux consolidé : tous ceux pris en compte).",
+    ),
+    Column(
+        "moyenne",
+        "Moyenne (%)",
+        "Moyenne sur ces diagnostics (pour le taux consolidé : moyenne des moyennes par engagement).",
+        True,
+    ),
+    Column("minimum", "Minimum (%)", "Plus petite valeur sur ces diagnostics.", True),
+    Column("maximum", "Maximum (%)", "Plus grande valeur sur ces diagnostics.", True),
+    Column(
+        "mediane",
+        "Médiane (%)",
+        "Valeur du milieu (nombre pair : moyenne des deux valeurs du milieu).",
+        True,
+    ),
+    Column(
+        "moyenne_periode_precedente",
+        "Moyenne de la période précédente (%)",
+        "La moyenne sur la période de même durée juste avant.",
+        True,
+    ),
+    Column(
+        "moyenne_nationale",
+        "Moyenne nationale (%)",
+        "La moyenne sur toutes les structures du pays, même version et même période.",
+        True,
+    ),
 ]
+CONSOLIDATED_COLUMNS = [c.name for c in CONSOLIDATED]
 
 
 def consolidated_rows(user, filters: Filters) -> Iterator[list]:
@@ -122,35 +186,76 @@ def consolidated_rows(user, filters: Filters) -> Iterator[list]:
 
 # -- the structures' results ------------------------------------------------------
 
-STRUCTURE_COLUMNS = [
-    "code",
-    "structure",
-    "reseau",
-    "typologie",
-    "type_structure",
-    "departement",
-    "region",
-    "version",
-    "valide_le",
-    "diagnostic",
+STRUCTURE_FIELDS = [
+    Column("code", "Code Services Publics+", "Le code de la structure dans le référentiel."),
+    Column("structure", "Structure", "Le nom de la structure."),
+    Column("reseau", "Réseau ou opérateur", "Le réseau ou l’opérateur de rattachement."),
+    Column("typologie", "Typologie", "Service de l’État, opérateur, collectivité, hôpital…"),
+    Column("type_structure", "Type de structure", "Le type de structure, comme au référentiel."),
+    Column("departement", "Département", "Le code du département."),
+    Column("region", "Région", "Le nom de la région."),
+    Column("version", "Version du questionnaire", "sp-plus-2026, ou sp-plus-2021 (9 engagements)."),
+    Column("valide_le", "Validé le", "La date de validation du diagnostic."),
+    Column(
+        "diagnostic",
+        "N° du diagnostic",
+        "Le numéro du diagnostic (son rapport : /diagnostics/<n°>/resultats/).",
+    ),
 ]
+STRUCTURE_COLUMNS = [c.name for c in STRUCTURE_FIELDS]
+
+
+def structure_column_specs(layout) -> list[Column]:
+    return STRUCTURE_FIELDS + [figure_column(f) for f in layout.figures]
 
 
 def structure_columns(layout) -> list[str]:
-    return STRUCTURE_COLUMNS + [column_name(f) for f in layout.figures]
+    return [c.name for c in structure_column_specs(layout)]
+
+
+def figure_column(figure) -> Column:
+    """The column of one figure of the layout, in both variants."""
+    if figure.kind == GLOBAL:
+        return Column(
+            "note_globale",
+            "Note globale (%)",
+            "Le taux d’atteinte global : la moyenne des engagements évalués (2021–2025 : "
+            "la note de l’époque).",
+            True,
+        )
+    if figure.kind == COMMITMENT:
+        return Column(
+            f"engagement_{figure.key}",
+            f"Engagement {figure.key} (%)",
+            f"Taux d’atteinte de l’engagement {figure.key} : {figure.label}",
+            True,
+        )
+    if figure.kind == THEME:
+        number, section = figure.key.split(":")
+        return Column(
+            f"thematique_{number}_{section}",
+            f"Engagement {number} — {figure.label} (%)",
+            f"Taux d’atteinte de la thématique « {figure.label} » au sein de l’engagement "
+            f"{number} ; vide si elle ne s’applique pas à la structure.",
+            True,
+        )
+    if figure.kind == CHANNEL:
+        return Column(
+            f"canal_{figure.key}",
+            f"Canal : {figure.label} (%)",
+            f"Taux d’atteinte du canal « {figure.label} » ; vide si la structure ne l’utilise pas.",
+            True,
+        )
+    return Column(
+        f"question_{figure.key}",
+        f"Question nationale : {figure.label} (%)",
+        "Points obtenus sur le maximum d’une question relevant du niveau national.",
+        True,
+    )
 
 
 def column_name(figure) -> str:
-    if figure.kind == GLOBAL:
-        return "note_globale"
-    if figure.kind == COMMITMENT:
-        return f"engagement_{figure.key}"
-    if figure.kind == THEME:
-        number, section = figure.key.split(":")
-        return f"thematique_{number}_{section}"
-    if figure.kind == CHANNEL:
-        return f"canal_{figure.key}"
-    return f"question_{figure.key}"
+    return figure_column(figure).name
 
 
 def structure_lines(user, filters: Filters, every: bool = False):
@@ -170,11 +275,10 @@ def structure_lines(user, filters: Filters, every: bool = False):
 
 def structure_rows(lines, progress: Callable[[int], None] | None = None) -> Iterator[list]:
     region_names = {r.code: r.name for r in territories.regions()}
-    done = 0
     queryset = lines.select_related("structure__network").order_by(
         "structure__code", "validated_at"
     )
-    for line in queryset.iterator(chunk_size=2000):
+    for done, line in enumerate(queryset.iterator(chunk_size=2000), start=1):
         structure = line.structure
         yield [
             structure.code,
@@ -196,6 +300,13 @@ def structure_rows(lines, progress: Callable[[int], None] | None = None) -> Iter
 # -- writers ---------------------------------------------------------------------
 
 
+def readable_value(value, column: Column):
+    """A percentage to one decimal, rounded half up as the pages round."""
+    if column.percent and isinstance(value, Decimal):
+        return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    return value
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
@@ -203,61 +314,141 @@ def _csv_cell(value) -> str:
         return format(value, "f").replace(".", ",")
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return csv_text(value)  # names come from imported referentials: never a formula
     return str(value)
 
 
-def write_csv(out: io.TextIOBase, columns: list[str], rows) -> None:
+def write_csv(out: io.TextIOBase, columns: list[Column], rows, technical: bool = False) -> None:
     out.write("\ufeff")  # spreadsheets read UTF-8 only with it
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([c.name if technical else c.header for c in columns])
     for row in rows:
+        if not technical:
+            row = [readable_value(v, c) for v, c in zip(row, columns, strict=True)]
         writer.writerow([_csv_cell(value) for value in row])
 
 
-def write_xlsx(path_or_buffer, sheet_title: str, columns: list[str], rows) -> None:
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def write_xlsx(
+    path_or_buffer, sheet_title: str, columns: list[Column], rows, technical: bool = False
+) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
+    if not technical:
+        # Set before the first row: write-only sheets stream their XML.
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            width = 14 if column.percent else max(12, min(40, len(column.header) + 2))
+            sheet.column_dimensions[_letter(index)].width = width
     header = []
-    for name in columns:
-        cell = WriteOnlyCell(sheet, value=name)
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.name if technical else column.header)
         cell.font = Font(bold=True)
+        if not technical:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         header.append(cell)
     sheet.append(header)
+    count = 0
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        count += 1
+        if technical:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            continue
+        cells = []
+        for value, column in zip(row, columns, strict=True):
+            cell = _xlsx_cell(sheet, readable_value(value, column))
+            if column.percent:
+                cell.number_format = "0.0"
+            elif hasattr(value, "strftime"):
+                cell.number_format = "DD/MM/YYYY"
+            cells.append(cell)
+        sheet.append(cells)
+    if not technical:
+        sheet.auto_filter.ref = f"A1:{_letter(len(columns))}{count + 1}"
+        describe_columns(workbook, columns)
     workbook.save(path_or_buffer)
 
 
-def build(kind: str, file_format: str, user, filters: Filters, every: bool, target, progress=None):
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        return xlsx_text(WriteOnlyCell(sheet), value)  # never a formula
+    return WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
+
+
+def describe_columns(workbook, columns: list[Column]) -> None:
+    """The « Colonnes » sheet: every column's header, meaning and technical name."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet("Colonnes")
+    sheet.freeze_panes = "A2"
+    for letter, width in (("A", 40), ("B", 90), ("C", 34)):
+        sheet.column_dimensions[letter].width = width
+    header = []
+    for title in ("Colonne", "Ce qu’elle contient", "Nom technique (variante technique, API)"):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for column in columns:
+        description = column.description
+        if column.percent:
+            description += " En pourcentage, à une décimale."
+        cells = [WriteOnlyCell(sheet, value=v) for v in (column.header, description, column.name)]
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append(cells)
+
+
+def build(
+    kind: str,
+    file_format: str,
+    user,
+    filters: Filters,
+    every: bool,
+    target,
+    progress=None,
+    technical: bool = False,
+):
     """Write an export to `target` (a path or a binary buffer)."""
     if kind == "consolidated":
         columns, rows, title = (
-            CONSOLIDATED_COLUMNS,
+            CONSOLIDATED,
             consolidated_rows(user, filters),
             "Vision consolidée",
         )
     else:
         layout = layout_of(filters.version.questionnaire())
-        columns = structure_columns(layout)
+        columns = structure_column_specs(layout)
         rows = structure_rows(structure_lines(user, filters, every), progress)
         title = "Résultats par structure"
     if file_format == "csv":
         if isinstance(target, str | Path):
             with open(target, "w", encoding="utf-8", newline="") as out:
-                write_csv(out, columns, rows)
+                write_csv(out, columns, rows, technical)
         else:
             text = io.TextIOWrapper(target, encoding="utf-8", newline="")
-            write_csv(text, columns, rows)
+            write_csv(text, columns, rows, technical)
             text.flush()
             text.detach()
     else:
-        write_xlsx(target, title, columns, rows)
+        write_xlsx(target, title, columns, rows, technical)
 
 
-def filename(kind: str, file_format: str, filters: Filters) -> str:
+def filename(kind: str, file_format: str, filters: Filters, technical: bool = False) -> str:
     what = "vision-consolidee" if kind == "consolidated" else "resultats-structures"
+    if technical:
+        what += "-technique"
     return f"autodiag-{what}-{filters.version.pk}-{filters.start.isoformat()}-{filters.end.isoformat()}.{file_format}"

@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from autodiag import territories
+from autodiag.collation import by_name
+from autodiag.consolidation.models import ResultLine
 from autodiag.consolidation.statistics import Filters
 from autodiag.permissions import (
     is_national_admin,
@@ -60,6 +63,23 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     except ValueError:  # 29 February
         a_year_ago = today.replace(year=today.year - 1, day=28)
     return a_year_ago + datetime.timedelta(days=1), today
+
+
+def default_period_of(version) -> tuple[datetime.date, datetime.date]:
+    """The period a version's results are read in by default: the twelve
+    months ending today, unless the version has results but none there
+    (the 2021–2025 version), then the span of its validation dates."""
+    start, end = default_period()
+    if version is None:
+        return start, end
+    lines = ResultLine.objects.filter(questionnaire=version)
+    recent_from = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    if lines.filter(validated_at__gte=recent_from).exists():
+        return start, end
+    span = lines.aggregate(first=Min("validated_at"), last=Max("validated_at"))
+    if span["first"] is None:
+        return start, end
+    return timezone.localdate(span["first"]), timezone.localdate(span["last"])
 
 
 def default_version() -> QuestionnaireVersion | None:
@@ -129,7 +149,7 @@ def choices_for(user) -> Choices:
         ),
         regions=[(r.code, r.name) for r in regions],
         departments=[(d.code, f"{d.code} — {d.name}") for d in departments],
-        networks=list(networks_in_scope(user).order_by("name").values_list("pk", "name")),
+        networks=list(networks_in_scope(user).order_by(by_name("name")).values_list("pk", "name")),
         types=types,
     )
     cache.set(key, choices, CHOICES_CACHE_SECONDS)
@@ -144,6 +164,21 @@ def _date(value: str) -> datetime.date | None:
         except ValueError:
             continue
     raise ValueError(value)
+
+
+def _drop_dates_of_another_version(values: dict, query, version) -> None:
+    """Choosing another version in the form sends the dates shown for the
+    previous one (`periode_de`): left as that version's default period,
+    they give way to the new version's own."""
+    previous_id = str(query.get("periode_de", "")).strip()
+    if version is None or not previous_id or previous_id == str(version.pk):
+        return
+    previous = QuestionnaireVersion.objects.defer("document").filter(pk=previous_id).first()
+    if previous is None:
+        return
+    shown = tuple(d.isoformat() for d in default_period_of(previous))
+    if (values["du"], values["au"]) in (shown, ("", "")):
+        values["du"] = values["au"] = ""
 
 
 def read_filters(user, query, *, with_choices: bool = True) -> FilterForm:
@@ -173,7 +208,8 @@ def read_filters(user, query, *, with_choices: bool = True) -> FilterForm:
         else:
             values["version"] = version.pk
 
-    start, end = default_period()
+    start, end = default_period_of(version)
+    _drop_dates_of_another_version(values, query, version)
     for name, label in (("du", "début"), ("au", "fin")):
         if values[name]:
             try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 import io
 from fractions import Fraction
-from pathlib import Path
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Substr
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
+from autodiag.collation import by_name
 from autodiag.consolidation import exports, presentation
 from autodiag.consolidation.campaign import (
     campaign_start,
@@ -42,6 +43,7 @@ from autodiag.consolidation.statistics import (
     structures_filtered,
 )
 from autodiag.consolidation.tasks import build_export
+from autodiag.french import count, suffix
 from autodiag.permissions import (
     can_manage_api_tokens,
     can_remind,
@@ -162,10 +164,12 @@ def _sort_options(layout) -> dict[str, tuple[str, int | None]]:
 
 def _ordered(lines, key: str, descending: bool, options):
     if key == "nom":
-        fields = ["structure__name", "structure__code"]
-        return lines.order_by(*(f"-{f}" if descending else f for f in fields))
+        code = "-structure__code" if descending else "structure__code"
+        return lines.order_by(by_name("structure__name", descending), code)
     if key == "date":
-        return lines.order_by("-validated_at" if descending else "validated_at", "structure__name")
+        return lines.order_by(
+            "-validated_at" if descending else "validated_at", by_name("structure__name")
+        )
     start, length = byte_range(options[key][1])
     lines = lines.annotate(
         sort_value=Substr("figures", start, length),
@@ -176,7 +180,7 @@ def _ordered(lines, key: str, descending: bool, options):
         ),
     )
     value = "-sort_value" if descending else "sort_value"
-    return lines.order_by("sort_missing", value, "structure__name")
+    return lines.order_by("sort_missing", value, by_name("structure__name"))
 
 
 @consolidation_head
@@ -304,19 +308,21 @@ def _send_reminders(request, missing, query: str):
         people = outcome.people
         messages.success(
             request,
-            f"{len(outcome.reminded)} structure(s) relancée(s) : courriel envoyé à {len(people)} "
-            f"responsable(s) ({_first_names(people, 20)}).",
+            f"{count(len(outcome.reminded), 'structure relancée', 'structures relancées')} : "
+            f"courriel envoyé à {count(len(people), 'responsable')} "
+            f"({_first_names(people, 20)}).",
         )
     if outcome.already:
         messages.info(
             request,
-            f"{len(outcome.already)} structure(s) déjà relancée(s) depuis moins d’un jour, "
-            f"non relancée(s) à nouveau : {_first_names([s.name for s in outcome.already])}.",
+            f"{count(len(outcome.already), 'structure déjà relancée', 'structures déjà relancées')}"
+            f" depuis moins d’un jour, non relancée{suffix(len(outcome.already))} à nouveau : "
+            f"{_first_names([s.name for s in outcome.already])}.",
         )
     if outcome.no_manager:
         messages.warning(
             request,
-            f"{len(outcome.no_manager)} structure(s) sans responsable à qui écrire : "
+            f"{count(len(outcome.no_manager), 'structure')} sans responsable à qui écrire : "
             f"{_first_names([s.name for s in outcome.no_manager])}. "
             "Désignez leur responsable depuis la page de la structure.",
         )
@@ -326,7 +332,8 @@ def _send_reminders(request, missing, query: str):
 def _first_names(names: list[str], limit: int = 10) -> str:
     """The first names of a list, and how many more, for a message."""
     shown = ", ".join(names[:limit])
-    return shown + (f" et {len(names) - limit} autre(s)" if len(names) > limit else "")
+    more = len(names) - limit
+    return shown + (f" et {count(more, 'autre')}" if more > 0 else "")
 
 
 # -- what sites ask for ----------------------------------------------------------
@@ -423,6 +430,7 @@ def exports_page(request):
             "exports": mine,
             "running": any(e.status in (Export.PENDING, Export.RUNNING) for e in mine),
             "sync_limit": presentation.count_text(exports.SYNC_LIMIT),
+            "column_parts": _column_parts(form) if form.is_valid else [],
         }
     )
     return render(
@@ -430,10 +438,24 @@ def exports_page(request):
     )
 
 
+def _column_parts(form) -> list[dict]:
+    """The columns of both files, described on the page itself."""
+    layout = layout_of(form.filters.version.questionnaire())
+    return [
+        {"id": "vision", "title": "La vision consolidée", "columns": exports.CONSOLIDATED},
+        {
+            "id": "structures",
+            "title": f"Les résultats par structure ({form.filters.version.pk})",
+            "columns": exports.structure_column_specs(layout),
+        },
+    ]
+
+
 def _export(request, form, context):
     kind = request.POST.get("contenu", "")
     file_format = request.POST.get("format", "")
     every = request.POST.get("diagnostics") == "tous"
+    technical = request.POST.get("variante") == "technique"
     problems = []
     if kind not in KINDS:
         problems.append("Choisissez le contenu de l’export.")
@@ -451,15 +473,20 @@ def _export(request, form, context):
         or exports.structure_lines(request.user, filters, every).count() <= exports.SYNC_LIMIT
     ):
         buffer = io.BytesIO()
-        exports.build(kind, file_format, request.user, filters, every, buffer)
+        exports.build(kind, file_format, request.user, filters, every, buffer, technical=technical)
         response = HttpResponse(buffer.getvalue(), content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=exports.filename(kind, file_format, filters)
+            as_attachment=True, filename=exports.filename(kind, file_format, filters, technical)
         )
         add_never_cache_headers(response)
         return response
     export = Export.objects.create(
-        user=request.user, kind=kind, file_format=file_format, every=every, filters=form.values
+        user=request.user,
+        kind=kind,
+        file_format=file_format,
+        every=every,
+        technical=technical,
+        filters=form.values,
     )
     build_export.enqueue(export.pk)
     messages.info(
@@ -475,10 +502,10 @@ def _export(request, form, context):
 @consolidation_head
 def export_download(request, pk):
     export = Export.objects.filter(pk=pk, user=request.user, status=Export.DONE).first()
-    if export is None or not Path(export.path).exists():
+    if export is None or not default_storage.exists(export.path):
         raise Http404("Export introuvable")
     response = FileResponse(
-        open(export.path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        default_storage.open(export.path, "rb"),  # the shared storage (FileResponse closes it)
         as_attachment=True,
         filename=export.file_name,
         content_type=FORMATS[export.file_format],
@@ -493,7 +520,11 @@ def export_download(request, pk):
 def _manageable_networks(user):
     from autodiag.permissions import networks_in_scope
 
-    return [n for n in networks_in_scope(user).order_by("name") if can_manage_api_tokens(user, n)]
+    return [
+        n
+        for n in networks_in_scope(user).order_by(by_name("name"))
+        if can_manage_api_tokens(user, n)
+    ]
 
 
 @consolidation_head
@@ -697,8 +728,10 @@ def history_import(request):
             context,
             status=400 if preview.faults else 200,
         )
-    count = apply_results(preview, request.user)
+    imported = apply_results(preview, request.user)
     messages.success(
-        request, f"{count} résultat(s) antérieur(s) importé(s) (version à 9 engagements)."
+        request,
+        f"{count(imported, 'résultat antérieur importé', 'résultats antérieurs importés')}"
+        " (version à 9 engagements).",
     )
     return redirect("consolidation:history")

@@ -27,6 +27,7 @@ from autodiag.diagnostics import cells as answer_cells
 from autodiag.diagnostics.enums import ScoreKind, Status
 from autodiag.diagnostics.progress import to_confirm_ids
 from autodiag.diagnostics.signals import result_frozen
+from autodiag.french import count
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.questionnaires.schema import (
     NOT_APPLICABLE,
@@ -249,11 +250,17 @@ class Diagnostic(models.Model):
                 fields=["structure"],
                 condition=models.Q(status="draft"),
                 name="one_draft_per_structure",
+                violation_error_message=(
+                    "Cette structure a déjà un diagnostic en cours : un seul à la fois."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft", validated_at__isnull=True)
                 | models.Q(status="validated", validated_at__isnull=False),
                 name="validated_has_a_date",
+                violation_error_message=(
+                    "Un diagnostic validé a une date de validation ; un diagnostic en cours n’en a pas."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["structure", "status", "validated_at"])]
@@ -483,9 +490,12 @@ class Diagnostic(models.Model):
         return list(report.missing), self.to_confirm(stored, report)
 
     @transaction.atomic
-    def validate(self, by) -> Result:
+    def validate(self, by, at: datetime.datetime | None = None) -> Result:
         """Lock the answers and freeze the report. The caller checked that
-        `by` may validate (permissions.can_validate)."""
+        `by` may validate (permissions.can_validate). `at`: when the team
+        validated, for a validation recorded after the meeting (the
+        demonstration's past diagnostics); the moment cannot change later
+        (the database refuses it)."""
         # Every answer write takes the same row lock first (lock_for_answers):
         # a save lands before this snapshot, or waits and is refused after.
         locked = Diagnostic.objects.select_for_update().get(pk=self.pk)
@@ -494,13 +504,16 @@ class Diagnostic(models.Model):
         stored = locked.stored_answers()
         missing, to_confirm = locked.validation_problems(stored)
         if missing or to_confirm:
-            raise DiagnosticError(
-                f"Le diagnostic ne peut pas être validé : {len(missing)} question(s) sans réponse, "
-                f"{len(to_confirm)} réponse(s) reprise(s) à confirmer."
-            )
+            problems = []
+            if missing:
+                problems.append(f"{count(len(missing), 'question')} sans réponse")
+            if to_confirm:
+                reprises = count(len(to_confirm), "réponse reprise", "réponses reprises")
+                problems.append(f"{reprises} à confirmer")
+            raise DiagnosticError(f"Le diagnostic ne peut pas être validé : {', '.join(problems)}.")
         locked.status = Status.VALIDATED
         locked.validated_by = by
-        locked.validated_at = timezone.now()
+        locked.validated_at = at or timezone.now()
         locked.save(update_fields=["status", "validated_by", "validated_at"])
         self.status, self.validated_by, self.validated_at = locked.status, by, locked.validated_at
         return Result.objects.freeze(locked, locked.report(stored))

@@ -13,15 +13,18 @@ who last changed it.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from autodiag.diagnostics.models import Answer, Diagnostic
 from autodiag.diagnostics.progress import overall, question_displayed, sections_progress
+from autodiag.questionnaires.loader import load_questionnaire
 from autodiag.questionnaires.schema import (
     NO,
     NOT_APPLICABLE,
@@ -33,8 +36,16 @@ from autodiag.questionnaires.schema import (
 )
 from autodiag.reports.charts import Datum, bar_chart
 from autodiag.scoring.answers import item_displayed, used_channels
-from autodiag.scoring.formatting import NBSP, format_number, format_points, round_half_up
+from autodiag.scoring.formatting import (
+    NBSP,
+    format_number,
+    format_percent,
+    format_points,
+    round_half_up,
+)
 
+# The channels' chart sits beside the commitments' one on a wide screen.
+CHANNELS_CHART_WIDTH = 400
 MINUS = "\u2212"  # the typographic minus sign, not the hyphen
 STRENGTHS, SUPPORT_NEEDS = "points-forts", "besoins-appui"
 
@@ -169,18 +180,11 @@ def results_context(diagnostic: Diagnostic) -> dict:
     for c in report["commitments"]:
         evaluated = c["score"] is not None
         change = Change.between(c["score"], previous_scores.get(c["number"]))
+        themes = subthemes(version, report, c)
         themes_chart = bar_chart(
             f"graphique-engagement-{c['number']}",
             f"Taux d’atteinte par thématique de l’engagement {c['number']}",
-            [
-                Datum(
-                    t["title"],
-                    t["score"],
-                    t["display"],
-                    (points_text(t["points"], t["max_points"]),),
-                )
-                for t in c["themes"]
-            ],
+            [Datum(t["title"], t["score"], t["display"], (t["points_text"],)) for t in themes],
             caption=f"Engagement {c['number']}{NBSP}: taux d’atteinte et points par thématique",
             label_header="Thématique",
             extra_headers=("Points obtenus / maximum",),
@@ -201,8 +205,8 @@ def results_context(diagnostic: Diagnostic) -> dict:
                 "reason": reason,
                 "points": points_text(c["points"], c["max_points"]),
                 "change": change,
-                "themes": c["themes"],
-                "themes_chart": themes_chart if c["themes"] else None,
+                "themes": themes,
+                "themes_chart": themes_chart if themes else None,
                 "anchor": f"engagement-{c['number']}",
             }
         )
@@ -241,6 +245,7 @@ def results_context(diagnostic: Diagnostic) -> dict:
             caption="Taux d’atteinte et points par canal de contact",
             label_header="Canal de contact",
             extra_headers=("Points obtenus / maximum",),
+            width=CHANNELS_CHART_WIDTH,
         )
         if report["channels"]
         else None
@@ -270,6 +275,7 @@ def results_context(diagnostic: Diagnostic) -> dict:
         "commitments": commitments,
         "not_evaluated": not_evaluated,
         "commitments_chart": commitments_chart,
+        "themes_from_grid": any(t.get("from_grid") for c in commitments for t in c["themes"]),
         "channels_chart": channels_chart,
         "unmeasured_channels": unmeasured_channels,
         "texts": texts_by_theme(version, report.get("texts", {})),
@@ -290,6 +296,85 @@ def results_context(diagnostic: Diagnostic) -> dict:
         "generated_at": date_and_time(timezone.now()),
         "document_title": f"{title_prefix} du diagnostic — {diagnostic.structure.name}",
     }
+
+
+@functools.cache
+def grid_themes(grid_id: str) -> dict[str, tuple[int, str, str]]:
+    """Audit point → (order, theme id, theme title) in the label's grid:
+    the themes under which the programme groups each commitment's points
+    (seed 004), the sub-themes of the results' « vision détaillée »."""
+    try:
+        grid = load_questionnaire(grid_id)
+    except Exception:
+        return {}
+    themes = {}
+    for order, section in enumerate(grid.sections):
+        for question in section.questions:
+            themes[question.id] = (order, section.id, section.title)
+    return themes
+
+
+def subthemes(version, report: dict, commitment: dict) -> list[dict]:
+    """A commitment's sub-themes with their figures, summed exactly from
+    the frozen report's question rows: the label grid's theme of each
+    question's audit point of that commitment, or, for a version without
+    audit points, the questionnaire's section (the report's own themes)."""
+    number = commitment["number"]
+    grid = grid_themes(settings.CURRENT_AUDIT_GRID)
+    rows = [r for r in report.get("questions", []) if r.get("commitment") == number]
+    if not grid or not rows or not any(_grid_theme(version, r, number, grid) for r in rows):
+        return [
+            {**t, "points_text": points_text(t["points"], t["max_points"])}
+            for t in commitment["themes"]
+        ]
+    totals: dict[str, dict] = {}
+    for row in rows:
+        if row["status"] in ("hidden",):
+            continue
+        order, theme_id, title = _grid_theme(version, row, number, grid) or (
+            len(grid),
+            row["section"],
+            _section_title(version, row["section"]),
+        )
+        entry = totals.setdefault(
+            theme_id,
+            {"order": order, "section": theme_id, "title": title, "points": 0, "maximum": 0},
+        )
+        if row["status"] == "scored":
+            entry["points"] += exact(row["points"])
+            entry["maximum"] += exact(row["max_points"])
+    themes = []
+    for entry in sorted(totals.values(), key=lambda e: e["order"]):
+        ratio = Fraction(entry["points"]) / entry["maximum"] if entry["maximum"] else None
+        themes.append(
+            {
+                "section": entry["section"],
+                "title": entry["title"],
+                "score": float(ratio * 100) if ratio is not None else None,
+                "display": format_percent(ratio),
+                "points": float(entry["points"]),
+                "max_points": float(entry["maximum"]),
+                "points_text": points_text(entry["points"], entry["maximum"]),
+                "from_grid": True,
+            }
+        )
+    return themes
+
+
+def _grid_theme(version, row: dict, number: int, grid: dict):
+    question = version.question(row["id"])
+    if question is None:
+        return None
+    points = [p for p in question.audit_points if p.split(".")[0] == str(number)]
+    for point in points or question.audit_points:
+        if point in grid:
+            return grid[point]
+    return None
+
+
+def _section_title(version, section_id: str) -> str:
+    section = version.section(section_id)
+    return section.title if section else section_id
 
 
 def comparable_scores(previous: Diagnostic, version_id: str, scores: dict) -> dict:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
 
+from autodiag.french import count
 from autodiag.questionnaires.schema import Question, Questionnaire, QuestionType
 from autodiag.scoring.formatting import format_percent, format_points
 
@@ -332,7 +333,8 @@ def render_text(report: Report) -> str:
         )
     else:
         lines.append(
-            f"Diagnostic incomplet : {len(report.missing)} question(s) affichée(s) sans réponse ; "
+            f"Diagnostic incomplet : {count(len(report.missing), 'question affichée', 'questions affichées')}"
+            " sans réponse ; "
             "il ne pourrait pas être validé en l'état."
         )
         for question_id in report.missing:

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from autodiag.structures.enums import Role, ScopeKind, Typology
@@ -20,7 +22,7 @@ class Network(models.Model):
     class Meta:
         verbose_name = "réseau ou opérateur"
         verbose_name_plural = "réseaux et opérateurs"
-        ordering = ["name"]
+        ordering = [Collate(F("name"), "french")]  # French order, autodiag/collation.py
 
     def __str__(self):
         return self.name
@@ -57,7 +59,7 @@ class Structure(models.Model):
 
     class Meta:
         verbose_name = "structure"
-        ordering = ["name"]
+        ordering = [Collate(F("name"), "french")]  # French order, autodiag/collation.py
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -120,6 +122,7 @@ class Scope(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="network") | models.Q(network__isnull=False),
                 name="network_scope_has_network",
+                violation_error_message="Un périmètre de tête de réseau nomme son réseau.",
             ),
         ]
 

@@ -14,12 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from autodiag.collation import by_name
 from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
 from autodiag.diagnostics.progress import diagnostic_counts
 from autodiag.permissions import (
+    audits_given_to,
     can_import_referential,
     can_start_diagnostic,
+    can_view_consolidation,
     is_head,
     require,
     role_in,
@@ -64,6 +67,13 @@ def _ratio(diagnostic):
 @login_required
 def dashboard(request):
     structures = list(structures_for(request.user).select_related("network"))
+    if not structures:
+        # Each role lands where its work is: an auditor on its audits, a
+        # head on its scope's results; only a member lands here.
+        if audits_given_to(request.user).exists():
+            return redirect("audits:mine")
+        if can_view_consolidation(request.user):
+            return redirect("consolidation:report")
     return render(
         request,
         "structures/dashboard.html",
@@ -108,7 +118,7 @@ def scope(request):
         last_validated_at=Subquery(last.values("validated_at")[:1]),
         last_score=Subquery(last.values("result__global_score")[:1]),
         has_draft=Exists(Diagnostic.objects.filter(structure=OuterRef("pk"), status=Status.DRAFT)),
-    ).order_by("name", "code")
+    ).order_by(by_name("name"), "code")
     page = Paginator(structures, SCOPE_PAGE_SIZE).get_page(request.GET.get("page"))
     for structure in page:
         structure.last_display = (

@@ -149,10 +149,14 @@ def test_the_auditors_list_shows_running_and_coming_audits_only(audit, auditor, 
 
 def test_the_menu_entry_is_for_auditors_and_heads(audit, auditor, agent, structure):
     menu = "Audits du label</a>"
-    assert menu in client_for(auditor).get(reverse("structures:dashboard")).content.decode()
-    assert menu not in client_for(agent).get(reverse("structures:dashboard")).content.decode()
+
+    def landing(person):
+        return client_for(person).get(reverse("structures:dashboard"), follow=True)
+
+    assert menu in landing(auditor).content.decode()
+    assert menu not in landing(agent).content.decode()
     network_head = head("tete@cnaf.test", ScopeKind.NETWORK, structure.network)
-    assert menu in client_for(network_head).get(reverse("structures:dashboard")).content.decode()
+    assert menu in landing(network_head).content.decode()
 
 
 def test_the_consolidated_view_is_for_heads(audit, agent, auditor):

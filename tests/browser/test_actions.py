@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 CAF = "CAF du Rhône — agence de Lyon Part-Dieu"
 CODE = "CAF69LYO1"
-INCIVILITIES = "Prévention et gestion des incivilités"
+CLARITY = "Clarté de l’information"
 
 
 def open_last_results(page):
@@ -60,11 +60,11 @@ def test_sheets_from_the_results_reviewed_then_on_the_poster_and_public_page(
     expect(proposals).to_have_count(3)
     assert_accessible(page, context="résultats avec les pistes d’action")
 
-    # First sheet: the incivilities theme, answering users' proposals.
+    # First sheet: the clarity theme (the most at stake), answering users' proposals.
     create_from_proposal(
         page,
-        INCIVILITIES,
-        1,
+        CLARITY,
+        5,
         "Écrire les consignes face aux incivilités au téléphone",
         today + datetime.timedelta(days=90),
     )
@@ -75,12 +75,12 @@ def test_sheets_from_the_results_reviewed_then_on_the_poster_and_public_page(
     expect(page.get_by_text("La fiche action n° 4 est enregistrée.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fiche action n° 4")
 
-    # Second sheet: back to the results, the eco-responsibility training theme.
+    # Second sheet: back to the results, the eco-responsibility theme.
     page.goto(url(live_server, "/"))
     open_last_results(page)
     create_from_proposal(
         page,
-        "Formations",
+        "Éco-responsabilité",
         8,
         "Sensibiliser l’équipe aux éco-gestes",
         today + datetime.timedelta(days=120),
@@ -130,7 +130,11 @@ def test_sheets_from_the_results_reviewed_then_on_the_poster_and_public_page(
         assert "Sensibiliser l’équipe aux éco-gestes" in text
         assert "76,4" in text
 
-    # The manager publishes the page; signed out, anyone reads it.
+    # The manager publishes the page; signed out, anyone reads it. (The demo
+    # publishes it for the testimonies, issue 15: withdrawn here first.)
+    from autodiag.actions.models import ActionPlan
+
+    ActionPlan.objects.filter(structure__code=CODE).update(is_public=False)
     page.context.clear_cookies()
     sign_in(page, live_server, DEMO_MANAGER)
     page.goto(url(live_server, f"/structures/{CODE}/actions/affichage/"))

@@ -76,3 +76,28 @@ def test_the_footer_leads_to_the_information_pages(page, live_server, link, head
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     screenshot(page, f"information-{heading}")
     assert_accessible(page)
+
+
+def test_the_footer_opens_the_display_settings(page, live_server):
+    """DSFR: « Paramètres d’affichage » from the footer, the theme applied."""
+    page.goto(url(live_server, "/compte/connexion/"))
+    footer = page.get_by_role("contentinfo")
+    for site in ("info.gouv.fr", "service-public.fr", "legifrance.gouv.fr", "data.gouv.fr"):
+        expect(footer.get_by_role("link", name=re.compile(re.escape(site)))).to_have_count(1)
+    footer.get_by_role("button", name="Paramètres d’affichage").click()
+    dialog = page.locator("#fr-theme-modal")
+    expect(dialog).to_be_visible()
+    assert_accessible(page, context="paramètres d’affichage")
+    dialog.locator("label[for=fr-radios-theme-dark]").click()
+    expect(page.locator("html")).to_have_attribute("data-fr-theme", "dark")
+    screenshot(page, "parametres-affichage-sombre")
+    dialog.locator("label[for=fr-radios-theme-light]").click()
+    expect(page.locator("html")).to_have_attribute("data-fr-theme", "light")
+
+
+def test_the_api_documentation_is_a_page_of_the_site(page, live_server):
+    page.goto(url(live_server, "/api/docs"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documentation de l’API")
+    expect(page.get_by_role("link", name="Retour à l’accueil")).to_be_visible()
+    screenshot(page, "api-docs")
+    assert_accessible(page, context="documentation de l’API")

@@ -1,6 +1,6 @@
-"""`autodiag consolidation rebuild`: rebuild the lines of figures and the
-texts of every validated diagnostic from the frozen results (after a
-restore, or to check them)."""
+"""`autodiag consolidation rebuild`: write the missing lines of figures and
+the texts of every validated diagnostic from the frozen results (after a
+restore, or to check them); existing lines are frozen and kept."""
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -28,4 +28,4 @@ class Command(BaseCommand):
         }
         models = {name: apps.get_model(app, name) for name, app in names.items()}
         written = rebuild(models, STILL_LATEST)
-        self.stdout.write(f"{written} ligne(s) de résultats reconstruite(s).")
+        self.stdout.write(f"{written} ligne(s) de résultats ajoutée(s).")

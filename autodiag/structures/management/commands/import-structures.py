@@ -7,6 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from autodiag import french
 from autodiag.structures.referential import (
     ReferentialError,
     apply_referential,
@@ -74,7 +75,8 @@ class Command(BaseCommand):
             ignored = ", ".join(f"« {name} »" for name in preview.ignored_columns)
             self.stdout.write(f"Colonnes ignorées : {ignored}")
         verb = "Simulation (rien n’est écrit)" if dry_run else "Import terminé"
-        self.stdout.write(f"{verb} : {preview.lines} ligne(s) lue(s) dans « {preview.filename} ».")
+        lines = french.count(preview.lines, "ligne lue", "lignes lues")
+        self.stdout.write(f"{verb} : {lines} dans « {preview.filename} ».")
         for label, value in (
             ("structures créées", counts.created),
             ("structures mises à jour", counts.updated),
@@ -95,4 +97,4 @@ class Command(BaseCommand):
         for fault in faults[:SHOWN_FAULTS]:
             self.stdout.write(f"  - {fault}")
         if count > SHOWN_FAULTS:
-            self.stdout.write(f"  … et {count - SHOWN_FAULTS} autre(s).")
+            self.stdout.write(f"  … et {french.count(count - SHOWN_FAULTS, 'autre')}.")
