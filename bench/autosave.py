@@ -227,10 +227,18 @@ def _prepare(clients: int) -> None:
 # -- gunicorn -----------------------------------------------------------------
 
 
+PORTS: range | None = None  # --ports: stay within a given range (a shared machine)
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    for port in PORTS or [0]:
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError(f"aucun port libre dans {PORTS}")
 
 
 WORKER_CLASS = "gthread"
@@ -433,8 +441,11 @@ def client_loop(spec: dict, start: float, measure_from: float, end: float, out: 
         conflict = False
         if status == 200 and payload.startswith(b"{"):
             answer = json.loads(payload)
+            # A client's first save of a question does not know its revision
+            # (the drafts are shared by the points of a run): a conflict
+            # there only teaches it the revision, as « Prendre la mienne ».
+            conflict = bool(answer.get("conflicts")) and question in revisions
             revisions[question] = answer.get("revisions", {})
-            conflict = bool(answer.get("conflicts"))
         if began < measure_from:
             continue
         if status == 200 and not conflict:
@@ -753,10 +764,18 @@ def main() -> int:
         help="cache partagé des sessions (Redis), comme en production ('' : sessions en base)",
     )
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
+    parser.add_argument(
+        "--ports",
+        default="",
+        help="ports permis pour gunicorn, par exemple 8110-8119 ('' : tout port libre)",
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "autosave.json")
     args = parser.parse_args()
-    global WORKER_CLASS, THREADS, CACHE_URL
+    global WORKER_CLASS, THREADS, CACHE_URL, PORTS
     WORKER_CLASS, THREADS = args.worker_class, max(1, args.threads)
+    if args.ports:
+        low, _, high = args.ports.partition("-")
+        PORTS = range(int(low), int(high or low) + 1)
     args.clients = [int(n) for n in args.clients.split(",")]
     args.paced = [
         (int(clients), float(rate))

@@ -247,6 +247,13 @@ def test_one_count_on_every_page(carried, agent, manager):
             in content
         ), url
         assert f"{counts.to_confirm} reprises à confirmer" in content, url
+    # The PDFs and the campaign follow-up read the same count.
+    from autodiag.consolidation.campaign import completion
+    from autodiag.reports.context import questionnaire_context, results_context
+
+    assert questionnaire_context(carried)["counts"]["progress"] == counts
+    assert results_context(carried)["to_confirm_count"] == counts.to_confirm
+    assert completion(carried) == counts and completion(carried).percent < 100
 
 
 # -- validation that nothing overtakes (PostgreSQL) --------------------------------

@@ -529,9 +529,9 @@ WITH d AS (
 )
 INSERT INTO diagnostics_answer AS a (diagnostic_id, question_id, value, cells, to_confirm,
     updated_by_id, updated_at, changed_at, carried_from_id, confirmed_by_id, confirmed_at)
-SELECT d.id, %(q)s, m.value, m.cells, false, %(by)s, %(at)s, %(at)s, NULL, NULL, NULL
-FROM d, diagnostics_merge_cells(NULL, '{}'::jsonb, %(changes)s::jsonb, %(base)s::jsonb,
-    %(by)s::bigint, %(at_text)s::text) m
+SELECT d.id, %(q)s, %(fresh_value)s::jsonb, %(fresh_cells)s::jsonb, false, %(by)s, %(at)s,
+    %(at)s, NULL, NULL, NULL
+FROM d
 ON CONFLICT (diagnostic_id, question_id) DO UPDATE SET
     (value, cells, to_confirm, updated_by_id, updated_at, changed_at, carried_from_id) = (
         SELECT m.value, m.cells, a.to_confirm AND m.applied = 0,
@@ -570,10 +570,17 @@ class AnswerManager(models.Manager):
         )
 
     def _merge_postgres(self, connection, diagnostic, question_id, changes, base, by, at):
+        # A first answer: the merge into nothing, computed here (the function
+        # then runs once, only when there is a stored answer to merge into).
+        fresh_value, fresh_cells, _ = answer_cells.merge(
+            None, {}, changes, base, by.pk if by else None, at.isoformat()
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 POSTGRES_MERGE,
                 {
+                    "fresh_value": json.dumps(fresh_value),
+                    "fresh_cells": json.dumps(fresh_cells),
                     "d": diagnostic.pk,
                     "q": question_id,
                     "changes": json.dumps(changes),

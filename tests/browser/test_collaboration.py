@@ -8,7 +8,15 @@ from the « Contenu » skip link."""
 
 import pytest
 
-from .helpers import DEMO_AGENT, DEMO_MANAGER, TIMEOUT_MS, screenshot, sign_in, url
+from .helpers import (
+    DEMO_AGENT,
+    DEMO_MANAGER,
+    TIMEOUT_MS,
+    assert_accessible,
+    screenshot,
+    sign_in,
+    url,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +99,7 @@ def test_two_people_fill_one_section_and_nothing_is_lost(browser, live_server, d
         conflict.wait_for()
         assert agent_name in conflict.inner_text() and "Oui" in conflict.inner_text()
         screenshot(manager, "collaboration-conflit")
+        assert_accessible(manager, context="conflit affiché à la question, présence")
         assert _stored(LIST)["ressources"] == "oui"  # not overwritten silently
         conflict.get_by_role("button", name="Prendre la mienne").click()
         _saved(manager, diagnostic)

@@ -206,13 +206,14 @@ def test_start_from_last_year_and_confirm_answers(page, live_server, demo_data):
     assert "Les réponses du dernier diagnostic validé ont été reprises" in page.content()
     diagnostic_id = re.search(r"/diagnostics/(\d+)/", page.url).group(1)
     page.goto(url(live_server, f"/diagnostics/{diagnostic_id}/sections/profil/"))
-    # Identity comes from the referential: read as text, not a field.
-    assert (
-        "CAF du Rhône — agence de Lyon Part-Dieu"
-        in page.locator("#question-structure-nom").inner_text()
+    # Read from the referential: shown as text, not a field to tab through.
+    assert "CAF du Rhône — agence de Lyon Part-Dieu" in (
+        page.locator("#question-structure-nom").inner_text()
     )
     assert page.locator("#question-structure-nom input").count() == 0
     assert page.locator("#meta-typologie").get_by_text("À confirmer", exact=True).is_visible()
+    # Where the answer comes from, not who clicked « Commencer ».
+    assert "Reprise du diagnostic validé le" in page.locator("#meta-typologie").inner_text()
     assert_accessible(page, context="section avec réponses à confirmer")
     page.locator("#meta-typologie").get_by_role("button", name="Confirmer cette réponse").click()
     page.locator("#autosave-status").get_by_text("Réponse confirmée").wait_for()
