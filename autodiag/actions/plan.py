@@ -179,7 +179,8 @@ def public_sheet(sheet: ActionSheet) -> dict:
     if sheet.status == ActionStatus.DONE:
         when = f"Réalisée en {month_year(sheet.closed_on)}" if sheet.closed_on else "Réalisée"
     elif sheet.is_late():
-        when = "En cours"  # its planned end has passed: no outdated promise on the wall
+        # Its planned end has passed: said plainly, never hidden.
+        when = f"En cours · fin prévue en {month_year(sheet.planned_end_date)}, dépassée"
     else:
         when = f"En cours · fin prévue en {month_year(sheet.planned_end_date)}"
     return {
