@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
-from autodiag.audits.context import anchor_of, period_text, risk_badge
+from autodiag.audits.context import anchor_of, audit_stage, period_text, risk_badge
 from autodiag.audits.models import Audit
 from autodiag.permissions import can_compare_audit, can_prepare_audit, shows_audits_menu
 
@@ -83,6 +83,8 @@ def audit_block(context, structure):
         "structure": structure,
         "current": current,
         "current_period": period_text(current) if current else "",
+        # How far the audit has gone, for the structure (no score before validation).
+        "stage": audit_stage(current or latest) if (current or latest) else None,
         "latest": latest,
         "can_compare": bool(latest and can_compare_audit(user, latest)),
         "can_prepare": can_prepare_audit(user, structure),
