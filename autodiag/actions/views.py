@@ -45,6 +45,7 @@ from autodiag.actions.plan import (
 )
 from autodiag.actions.proposals import proposal_for
 from autodiag.diagnostics.models import Diagnostic
+from autodiag.french import suffix
 from autodiag.permissions import (
     actions_in_scope,
     can_delete_action,
@@ -389,8 +390,7 @@ def monthly_review(request, structure):
         else:
             messages.success(
                 request,
-                f"Revue du {long_date(on)} enregistrée pour {len(rows)} action"
-                f"{'s' if len(rows) > 1 else ''}.",
+                f"Revue du {long_date(on)} enregistrée pour {len(rows)} action{suffix(len(rows))}.",
             )
             return redirect("actions:plan", code=structure.code)
     errors = _error_summary(date_form, rows) if posted else []

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from autodiag.diagnostics.forms import changed_answers, field_name, initial_json
 from autodiag.diagnostics.models import DiagnosticError, LockedError
 from autodiag.diagnostics.progress import question_displayed, sections_progress
+from autodiag.french import suffix
 from autodiag.permissions import (
     answering_member,
     can_edit_diagnostic,
@@ -81,7 +82,7 @@ def _save_section(request, diagnostic, current):
     if saved:
         messages.success(
             request,
-            f"{saved} réponse{'s' if saved > 1 else ''} enregistrée{'s' if saved > 1 else ''}.",
+            f"{saved} réponse{suffix(saved)} enregistrée{suffix(saved)}.",
         )
     if request.POST.get("next"):
         _, _, _, progress = _state(diagnostic)

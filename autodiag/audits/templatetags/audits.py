@@ -46,15 +46,6 @@ def french_spacing(html: str) -> str:
 
 
 @register.filter
-def fr_plural(count) -> str:
-    """ "s" from two on: French writes "0 point noté", "1 point", "2 points"."""
-    try:
-        return "s" if abs(int(count)) >= 2 else ""
-    except (TypeError, ValueError):
-        return ""
-
-
-@register.filter
 def point_slug(point: str) -> str:
     """`1.10` -> `1-10`, `OR.3` -> `or-3`: the id fragment of a point."""
     return anchor_of(point)
