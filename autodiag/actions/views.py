@@ -44,6 +44,7 @@ from autodiag.actions.plan import (
     version_for_new_sheet,
 )
 from autodiag.actions.proposals import proposal_for
+from autodiag.collation import by_name
 from autodiag.diagnostics.models import Diagnostic
 from autodiag.french import suffix
 from autodiag.permissions import (
@@ -92,7 +93,7 @@ def _filtered(request, structure):
     version = version_for_new_sheet(structure).questionnaire()
     # Whoever leads a sheet, members or not any more.
     responsible = User.objects.filter(pk__in=everything.values("responsible")).order_by(
-        "last_name", "first_name", "email"
+        by_name("last_name"), by_name("first_name"), "email"
     )
     filters = PlanFilterForm(request.GET or None, version=version, people=responsible)
     return everything, filters, filters.apply(everything) if filters.is_bound else everything
