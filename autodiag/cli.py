@@ -126,7 +126,7 @@ def cmd_template(args) -> int:
 
 def read_sheet(path: str) -> dict:
     try:
-        sheet = read_yaml(path)
+        sheet = read_yaml(path, keys_as_written=True)  # `1.10:` is point "1.10", not 1.1
     except YamlFileError as exc:
         raise UsageError(str(exc)) from exc
     if not isinstance(sheet, dict) or "answers" not in sheet:

@@ -460,3 +460,73 @@ def audit_page(view):
         return view(request, audit, *args, **kwargs)
 
     return guarded
+
+
+# -- listening to users: testimonies (autodiag.testimonies) --------------------
+# Anyone may leave a testimony, signed out, for an active structure whose
+# testimonies are open. The structure's members (agents and managers)
+# moderate and answer; its managers set the signature and open or close the
+# short link; heads in scope read everything, change nothing. Published
+# testimonies are public wherever the structure's public page is; private
+# and rejected ones never leave the members and the heads in scope.
+
+from autodiag.testimonies.models import Listening, Testimony  # noqa: E402
+
+
+def can_leave_testimony(structure: Structure) -> bool:
+    listening = Listening.objects.filter(structure=structure).first()
+    return structure.is_active and (listening is None or listening.is_open)
+
+
+def can_read_testimonies(user, structure: Structure) -> bool:
+    """The inbox, a testimony, the dashboard and the exports: members and
+    heads in scope."""
+    return can_view_structure(user, structure)
+
+
+def can_moderate_testimonies(user, structure: Structure) -> bool:
+    """Publish, keep private, reject, mask: the structure's members."""
+    return role_in(user, structure) is not None
+
+
+def can_answer_testimonies(user, structure: Structure) -> bool:
+    """Answer and write answer templates: the structure's members."""
+    return role_in(user, structure) is not None
+
+
+def can_set_up_listening(user, structure: Structure) -> bool:
+    """The answers' signature and opening or closing the short link: managers."""
+    return role_in(user, structure) == Role.MANAGER
+
+
+def can_read_public_testimonies(user, structure: Structure) -> bool:
+    """Published testimonies are read where the public page is."""
+    return can_view_public_page(user, structure)
+
+
+def testimonies_in_scope(user):
+    """Every testimony of the structures a head reads (None-free: a head
+    with no scope reads nothing)."""
+    return Testimony.objects.filter(structure__in=structures_in_scope(user))
+
+
+def can_read_testimony_consolidation(user) -> bool:
+    return is_head(user)
+
+
+def listening_link(view):
+    """`view(request, structure, listening, ...)` for the short link
+    /t/<code>: 404 when the code is unknown, or testimonies are closed, or
+    the structure is no longer active."""
+
+    @wraps(view)
+    def guarded(request, short_code, *args, **kwargs):
+        listening = get_object_or_404(
+            Listening.objects.select_related("structure"), short_code=short_code.lower()
+        )
+        structure = listening.structure
+        if not (structure.is_active and listening.is_open):
+            raise Http404("Lien introuvable")
+        return view(request, structure, listening, *args, **kwargs)
+
+    return guarded

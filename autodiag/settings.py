@@ -1,6 +1,7 @@
 """The one settings module: every setting reads the environment, with
 defaults that run on a fresh clone (SQLite under the git-ignored var/)."""
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -41,12 +42,24 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             # A new connection per request costs 6x an open one (STACK-NOTES).
             "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            # An open connection is checked before a request reuses it: after a
+            # PostgreSQL restart the first request reconnects instead of failing.
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))},
         }
     raise ValueError(f"DATABASE_URL : schéma non pris en charge « {parts.scheme} »")
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-in-production")
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", True)
+if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY : avec DEBUG désactivé, donnez une clé secrète d’au moins 50 caractères "
+        '(par exemple : python -c "import secrets; print(secrets.token_urlsafe(50))").'
+    )
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
@@ -71,17 +84,25 @@ INSTALLED_APPS = [
     "autodiag.accounts.tasks_app.TasksDatabaseConfig",  # django_tasks_db with a French name
     "autodiag.actions",
     "autodiag.audits",
+    "autodiag.testimonies",
+    "axes",  # sign-in limits (below)
 ]
 
 MIDDLEWARE = [
+    "autodiag.middleware.RequestLog",  # first: its line covers the whole request
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "autodiag.middleware.AllowedMethods",
+    "autodiag.middleware.RefuseNulBytes",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "autodiag.middleware.PrivatePages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "autodiag.urls"
@@ -124,11 +145,64 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "autodiag" / "static"]
 
+# -- Files: static files and the shared file storage ---------------------------
+# Static files are served by the app servers themselves (whitenoise): with
+# DEBUG off, `autodiag collectstatic` writes them compressed with hashed
+# names into STATIC_ROOT, served with a year-long cache.
+# Files shared between servers (exports built by the worker, referential
+# uploads waiting for confirmation) go through Django's storage API: the
+# local folder VAR_DIR/files by default (one machine, or a shared volume),
+# an S3-compatible object store when STORAGE_S3_BUCKET is set
+# (django-storages; `pip install autodiag[s3]`).
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", "autodiag"),
+            "default_acl": None,
+            "querystring_auth": True,  # files are only ever read by the app (no public link)
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "files")},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_MAX_AGE = 365 * 24 * 3600
+
+# -- Uploads (referentials, earlier results): what one may cost ---------------
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "10"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", "20"))
+IMPORT_MAX_XLSX_EXPANDED_MB = int(os.environ.get("IMPORT_MAX_XLSX_EXPANDED_MB", "100"))
+IMPORT_KEEP_HOURS = int(os.environ.get("IMPORT_KEEP_HOURS", "24"))
+# Django refuses larger requests before any view runs (413-like 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # forms and JSON bodies (files excepted)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "structures:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
     "autodiag.accounts.backends.LocalAccountBackend",
     "autodiag.accounts.backends.NationalAdministrationBackend",
 ]
@@ -165,11 +239,64 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # Plain http is redirected to https, except the load balancer's health
+    # check, which talks to the app servers directly.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Browsers then refuse plain http to this site for HSTS_SECONDS (one year).
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# -- Logs: JSON lines on standard output (autodiag/logs.py) -------------------
+# One line per request (autodiag.request: method, path, status, duration,
+# user id, request id) and every 5xx with its traceback (django.request).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "autodiag.logs.JsonLines"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "loggers": {
+        "autodiag": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        "django_tasks": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+
+# -- Sign-in limits (django-axes): the site's form and the admin's ------------
+# After SIGNIN_FAILURE_LIMIT wrong passwords for one account, or from one
+# address, further tries are refused (even the right password) for
+# SIGNIN_LOCKOUT_MINUTES, with a French page (429). Counted in the database,
+# so every app server sees the same counts.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "autodiag.accounts.limits.sign_in_name"
+AXES_CLIENT_IP_CALLABLE = "autodiag.accounts.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "autodiag.accounts.limits.locked_out"
+AXES_VERBOSE = False
+# The API's limit per token ("120/m": 120 requests a minute; s, m, h, d),
+# counted in the cache: set CACHE_URL (Redis) with several app servers.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
+# How many reverse proxies (TLS end, load balancer) put the client's address
+# in X-Forwarded-For; 0: none, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # The questionnaire version new diagnostics use.
 CURRENT_QUESTIONNAIRE = os.environ.get("CURRENT_QUESTIONNAIRE", "sp-plus-2026")
@@ -192,7 +319,25 @@ SITE_HOSTING = os.environ.get("SITE_HOSTING", "")
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@autodiag.local")
 ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "1er décembre 2026")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: SMTP when EMAIL_HOST is set, else printed on the console (a fresh
+# clone). Messages leave through the background worker (autodiag/mail.py),
+# tried MAIL_MAX_ATTEMPTS times, waiting MAIL_RETRY_SECONDS, then twice as
+# long each time.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "autodiag <ne-pas-repondre@autodiag.local>"
 )
@@ -264,3 +409,23 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # -- The label's audit grid (docs/audits.md) --------------------------------------
 # The grid version new audits are scored on (a questionnaire version of kind "audit").
 CURRENT_AUDIT_GRID = os.environ.get("CURRENT_AUDIT_GRID", "audit-label-2026")
+
+# -- Error reporting: Sentry (or a compatible service) when SENTRY_DSN is set --
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,  # no e-mail addresses nor IPs leave the platform
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
+# -- Listening to users: testimonies (docs/testimonies.md) ------------------------
+# What one address, and one structure, may send without an account: so many
+# testimonies per window of so many seconds (the shared cache makes the
+# limits hold across processes: CACHE_URL).
+TESTIMONY_LIMIT_PER_ADDRESS = int(os.environ.get("TESTIMONY_LIMIT_PER_ADDRESS", "5"))
+TESTIMONY_LIMIT_PER_STRUCTURE = int(os.environ.get("TESTIMONY_LIMIT_PER_STRUCTURE", "200"))
+TESTIMONY_LIMIT_WINDOW = int(os.environ.get("TESTIMONY_LIMIT_WINDOW", "3600"))

@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from autodiag import converters
+from autodiag.health import healthz
+
+converters.register()  # before the includes below read `<id:…>`, `<code:…>`, `<token:…>`
 
 
 def admin_access(request):
@@ -10,6 +15,11 @@ def admin_access(request):
 
     user = request.user
     return user.is_active and (user.is_staff or is_national_admin(user))
+
+
+def favicon(request):
+    """Read at request time: the hashed name exists once collectstatic ran."""
+    return HttpResponsePermanentRedirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 admin.site.has_permission = admin_access
@@ -27,7 +37,11 @@ urlpatterns = [
     path("api/", include("autodiag.api.urls")),
     path("", include("autodiag.actions.urls")),
     path("audits/", include("autodiag.audits.urls")),
+    path("", include("autodiag.testimonies.urls")),  # listening to users (issue 15)
     path("admin/", admin.site.urls),
     # Pages without DSFR's favicon links (the admin) ask browsers' default place.
-    path("favicon.ico", RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"))),
+    path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
 ]
+
+handler500 = "autodiag.errors.server_error"

@@ -35,7 +35,30 @@ def _construct_mapping(loader, node, deep=False):
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml(path: Path):
+class _KeysAsWrittenLoader(_StrictLoader):
+    """Mapping keys written as plain numbers keep their text: in an answer
+    sheet `1.10:` is control point "1.10", not the number 1.1 (which would
+    silently give point 1.1 its score; issue 12, finding 11)."""
+
+
+NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+def _construct_mapping_keys_as_written(loader, node, deep=False):
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag in NUMBER_TAGS:
+            key_node.tag = "tag:yaml.org,2002:str"
+    return _construct_mapping(loader, node, deep=deep)
+
+
+_KeysAsWrittenLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping_keys_as_written
+)
+
+
+def read_yaml(path: Path, keys_as_written: bool = False):
+    """The file's data; with `keys_as_written`, numeric mapping keys are
+    strings as written (answer sheets: question and control point ids)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -45,7 +68,7 @@ def read_yaml(path: Path):
     except OSError as exc:
         raise YamlFileError(path, "", f"lecture impossible ({exc.strerror})") from exc
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(text, Loader=_KeysAsWrittenLoader if keys_as_written else _StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""

@@ -397,6 +397,9 @@ def client_loop(spec: dict, start: float, measure_from: float, end: float, out: 
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     latencies, errors, samples = [], 0, []
     count = 0
+    # The revisions each answer had at this client's last save, sent back
+    # as the page does (a save from a stale revision would be a conflict).
+    revisions: dict[str, dict] = {}
     time.sleep(max(0.0, start - time.monotonic()))
     # Clients start their schedules spread over one interval.
     scheduled = start + (interval * spec.get("phase", 0.0) if interval else 0.0)
@@ -414,7 +417,7 @@ def client_loop(spec: dict, start: float, measure_from: float, end: float, out: 
         value = VALUES[(count // len(QUESTIONS) + offset) % len(VALUES)]
         count += 1
         path = spec["path"].format(question=question)
-        body = json.dumps({"value": value})
+        body = json.dumps({"value": value, "base": revisions.get(question, {})})
         status = None
         try:
             t0 = time.perf_counter_ns()
@@ -426,9 +429,14 @@ def client_loop(spec: dict, start: float, measure_from: float, end: float, out: 
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
             payload, elapsed = repr(exc).encode(), None
+        conflict = False
+        if status == 200 and payload.startswith(b"{"):
+            answer = json.loads(payload)
+            revisions[question] = answer.get("revisions", {})
+            conflict = bool(answer.get("conflicts"))
         if began < measure_from:
             continue
-        if status == 200:
+        if status == 200 and not conflict:
             latencies.append(elapsed)
         else:
             errors += 1
@@ -536,7 +544,9 @@ def percentile(sorted_ns: list[int], p: float) -> float | None:
 
 
 def bench_database(kind: str, args, workdir: Path) -> list[dict]:
-    maximum = max(args.clients)
+    # One draft per client, for the paced points too (`--clients 10` alone
+    # used to leave the default paced point at 50 clients without drafts).
+    maximum = max([*args.clients, *(clients for clients, _ in args.paced)])
     if kind == "postgres" and not postgres_reachable(args.pg_url):
         log(f"[postgres] serveur injoignable ({args.pg_url}) : mesure ignorée")
         return []

@@ -18,11 +18,12 @@ from autodiag.urls import urlpatterns as project_urlpatterns
 
 UPSERT = (
     "INSERT INTO diagnostics_answer"
-    " (diagnostic_id, question_id, value, to_confirm, updated_by_id, updated_at)"
-    " VALUES (%s, %s, %s, false, %s, %s)"
+    " (diagnostic_id, question_id, value, cells, to_confirm, updated_by_id, updated_at,"
+    " changed_at)"
+    " VALUES (%s, %s, %s, '{}', false, %s, %s, %s)"
     " ON CONFLICT (diagnostic_id, question_id) DO UPDATE SET value = excluded.value,"
     " to_confirm = excluded.to_confirm, updated_by_id = excluded.updated_by_id,"
-    " updated_at = excluded.updated_at"
+    " updated_at = excluded.updated_at, changed_at = excluded.changed_at"
 )
 
 
@@ -33,7 +34,8 @@ def bare_upsert(request, pk, question_id):
     value = json.loads(request.body)["value"]
     with connection.cursor() as cursor:
         cursor.execute(
-            UPSERT, [pk, question_id, json.dumps(value), settings.BARE_USER_ID, timezone.now()]
+            UPSERT,
+            [pk, question_id, json.dumps(value), settings.BARE_USER_ID, now := timezone.now(), now],
         )
     return JsonResponse({"ok": True})
 

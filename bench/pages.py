@@ -43,6 +43,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.test import Client
 
+    from autodiag.accounts.models import User
     from autodiag.diagnostics.models import Diagnostic
 
     call_command("migrate", verbosity=0)
@@ -52,7 +53,7 @@ def main() -> int:
     draft = Diagnostic.objects.drafts().get(structure__code="PREF69ACC")
     client = Client(HTTP_HOST="127.0.0.1")
     baseline = measure(client, "/compte/connexion/", args.runs)
-    client.login(email="agent@demo.autodiag.fr", password="demo-autodiag-2026")
+    client.force_login(User.objects.get(email="agent@demo.autodiag.fr"))
     pages = {
         "tableau de bord": "/",
         "section « Votre structure »": f"/diagnostics/{draft.pk}/sections/profil/",

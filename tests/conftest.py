@@ -42,6 +42,12 @@ def mini_report(questionnaire, **answers):
 PASSWORD = "un-mot-de-passe-solide"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background work (e-mails, large exports) runs inside the test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def version(db):
     from autodiag.questionnaires.models import QuestionnaireVersion
@@ -123,6 +129,40 @@ def draft(structure, version, agent):
 def validated(draft, agent, manager):
     fill(draft, agent)
     draft.validate(by=manager)
+    return draft
+
+
+def validated_days_ago(draft, agent, manager, days: int):
+    """The draft filled with the example and validated `days` ago (the
+    database keeps a validation's date once written)."""
+    import datetime
+
+    from django.utils import timezone
+
+    fill(draft, agent)
+    draft.validate(by=manager, at=timezone.now() - datetime.timedelta(days=days))
+    return draft
+
+
+def validated_with_frozen_report(draft, agent, manager, edit):
+    """The draft filled with the example and validated, its frozen report
+    passed through `edit(report_json)` before it is written: a report the
+    engine would not produce today (the database refuses changing a frozen
+    report afterwards)."""
+    from unittest import mock
+
+    from autodiag.scoring.report import Report
+
+    to_json = Report.to_json
+
+    def edited(report):
+        frozen = to_json(report)
+        edit(frozen)
+        return frozen
+
+    fill(draft, agent)
+    with mock.patch.object(Report, "to_json", edited):
+        draft.validate(by=manager)
     return draft
 
 

@@ -17,14 +17,14 @@ from autodiag.diagnostics.models import Diagnostic
 from .conftest import example_answers, fill
 
 
+def _days_ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
 def backdate(diagnostic: Diagnostic, days: int) -> Diagnostic:
-    """Move a diagnostic `days` into the past (start and validation), as if
-    it had been run then; returns it refreshed."""
-    moment = timezone.now() - datetime.timedelta(days=days)
-    fields = {"created_at": moment}
-    if not diagnostic.is_draft:
-        fields["validated_at"] = moment
-    Diagnostic.objects.filter(pk=diagnostic.pk).update(**fields)
+    """Move a draft's start `days` into the past; returns it refreshed (a
+    validated diagnostic's date cannot move: validate it with `at=`)."""
+    Diagnostic.objects.filter(pk=diagnostic.pk).update(created_at=_days_ago(days))
     diagnostic.refresh_from_db()
     return diagnostic
 
@@ -34,8 +34,11 @@ def validated_diagnostic(structure, version, agent, manager, answers=None, days_
     validated by `manager`, `days_ago` days ago."""
     diagnostic = Diagnostic.objects.start(structure, by=agent, questionnaire=version)
     fill(diagnostic, agent, answers or example_answers())
-    diagnostic.validate(by=manager)
-    return backdate(diagnostic, days_ago) if days_ago else diagnostic
+    if not days_ago:
+        diagnostic.validate(by=manager)
+        return diagnostic
+    diagnostic.validate(by=manager, at=_days_ago(days_ago))
+    return backdate(diagnostic, days_ago)
 
 
 def pdf_streams(pdf: bytes) -> bytes:

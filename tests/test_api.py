@@ -131,6 +131,9 @@ def test_every_endpoint_answers_as_described(world):
         "/api/results": call(token, "/results", tous="true"),
         "/api/diagnostics/{diagnostic_id}/report": call(token, f"/diagnostics/{inside.pk}/report"),
         "/api/statistics": call(token, "/statistics", departement="69"),
+        # Listening to users (issue 15; tests/test_testimonies_api.py).
+        "/api/testimonies": call(token, "/testimonies", page_size=10),
+        "/api/testimonies/statistics": call(token, "/testimonies/statistics"),
     }
     assert set(calls) == set(document["paths"]), "every endpoint is tested"
     for path, response in calls.items():

@@ -140,3 +140,20 @@ def test_help(args, capsys):
     else:
         assert main(args) == 0
     assert "questionnaire" in capsys.readouterr().out
+
+
+def test_unquoted_numeric_keys_stay_as_written(tmp_path):
+    """Issue 12, finding 11: `1.10:` is control point "1.10", not the
+    number 1.1 that would give point 1.1 its score."""
+    from autodiag.cli import read_sheet
+
+    path = tmp_path / "audit.yaml"
+    path.write_text("answers:\n  1.1: 0.25\n  1.10: 1\n  2.10: 0\n  7: oui\n", encoding="utf-8")
+    assert read_sheet(str(path))["answers"] == {"1.1": 0.25, "1.10": 1, "2.10": 0, "7": "oui"}
+
+
+def test_a_point_written_twice_the_same_way_is_still_an_error(tmp_path, capsys):
+    path = tmp_path / "audit.yaml"
+    path.write_text("answers:\n  1.10: 1\n  1.10: 0\n", encoding="utf-8")
+    assert main(["score", "-q", MINI, str(path)]) == 2
+    assert "la clé « 1.10 » apparaît deux fois" in capsys.readouterr().err

@@ -111,7 +111,13 @@ def test_consolidated_table_export(data):
 
 def test_large_exports_are_built_in_the_background(data, settings, monkeypatch, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.VAR_DIR = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     monkeypatch.setattr(exports, "SYNC_LIMIT", 0)
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
     client = client_for(data["head"])
@@ -121,6 +127,7 @@ def test_large_exports_are_built_in_the_background(data, settings, monkeypatch, 
     assert export.status == Export.DONE and export.total == 1 and export.percent == 100
     page = client.get(reverse("consolidation:exports")).content.decode()
     assert "Prêt" in page and reverse("consolidation:export_download", args=[export.pk]) in page
+    assert (tmp_path / export.path).exists()  # in the shared storage, not a server's folder
     download = client.get(reverse("consolidation:export_download", args=[export.pk]))
     assert b"CAF1" in b"".join(download.streaming_content)
     # Nobody else downloads it.
@@ -139,6 +146,33 @@ def test_export_choices_are_checked(data):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Choisissez le contenu de l’export." in page
+
+
+# -- formula injection (issue 12, finding 3) ------------------------------------
+
+HOSTILE_NAMES = ['=HYPERLINK("http://x.test","clic")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_structure_names_never_become_formulas(data, name):
+    data["inside"].structure.__class__.objects.filter(pk=data["inside"].structure_id).update(
+        name=name
+    )
+    client = client_for(data["head"])
+    text = post(client, contenu="structures", format="csv").content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][1] == "'" + name  # shown as text by spreadsheets
+    workbook = load_workbook(io.BytesIO(post(client, contenu="structures", format="xlsx").content))
+    cells = [cell for row in workbook.active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert workbook.active["B2"].value == name  # the name itself, as a string
+
+
+def test_spreadsheet_cells():
+    from autodiag.spreadsheet import csv_text
+
+    assert csv_text("\tcalc") == "'\tcalc" and csv_text("\r=1") == "'\r=1"
+    assert csv_text("CAF du Rhône") == "CAF du Rhône" and csv_text("") == ""
 
 
 # -- the readable variant (the default) ----------------------------------------------

@@ -21,7 +21,7 @@ from autodiag.diagnostics.models import (
 )
 from autodiag.scoring.answers import AnswerValueError
 
-from .conftest import example_answers, fill
+from .conftest import example_answers, fill, validated_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -46,17 +46,14 @@ def test_a_new_diagnostic_waits_six_months_after_the_last_validation(
     assert expected.strftime("%d/%m/%Y") in str(info.value)
 
 
-def test_six_months_later_a_new_diagnostic_can_start(structure, version, agent, validated):
-    seven_months_ago = timezone.now() - datetime.timedelta(days=213)
-    Diagnostic.objects.filter(pk=validated.pk).update(validated_at=seven_months_ago)
+def test_six_months_later_a_new_diagnostic_can_start(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 213)
     assert Diagnostic.objects.start(structure, by=agent, questionnaire=version).is_draft
 
 
 @override_settings(DIAGNOSTIC_MIN_MONTHS=1)
-def test_the_waiting_time_is_a_setting(structure, version, agent, validated):
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=40)
-    )
+def test_the_waiting_time_is_a_setting(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 40)
     assert Diagnostic.objects.start(structure, by=agent, questionnaire=version).is_draft
 
 
@@ -109,10 +106,12 @@ def test_identity_comes_from_the_referential(draft, agent, structure):
         draft.save_answer("structure-nom", "Un autre nom", agent)
 
 
-def test_blank_answer_removes_it(draft, agent):
+def test_blank_answer_clears_it_and_keeps_its_revision(draft, agent):
     draft.save_answer("accueil-bienveillant-points-forts", "Un accueil chaleureux", agent)
     draft.save_answer("accueil-bienveillant-points-forts", "", agent)
-    assert not draft.answers.filter(question_id="accueil-bienveillant-points-forts").exists()
+    assert "accueil-bienveillant-points-forts" not in draft.stored_answers()
+    cleared = draft.answers.get(question_id="accueil-bienveillant-points-forts")
+    assert cleared.value is None and cleared.cells[""]["r"] == 2
 
 
 def test_validation_requires_every_displayed_answer(draft, agent, manager):
@@ -163,12 +162,8 @@ def test_a_validated_diagnostic_never_reopens(validated):
         Diagnostic.objects.filter(pk=validated.pk).update(status="draft", validated_at=None)
 
 
-def test_start_from_last_year_marks_answers_to_confirm(
-    structure, version, agent, manager, validated
-):
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=365)
-    )
+def test_start_from_last_year_marks_answers_to_confirm(structure, version, agent, manager, draft):
+    validated = validated_days_ago(draft, agent, manager, 365)
     new = Diagnostic.objects.start(structure, by=agent, questionnaire=version, prefill=True)
     assert new.prefilled_from_id == validated.pk
     assert new.answers.count() == validated.answers.count()
@@ -179,10 +174,8 @@ def test_start_from_last_year_marks_answers_to_confirm(
         new.validate(by=manager)  # …but each must be confirmed
 
 
-def test_confirming_or_changing_clears_to_confirm(structure, version, agent, manager, validated):
-    Diagnostic.objects.filter(pk=validated.pk).update(
-        validated_at=timezone.now() - datetime.timedelta(days=365)
-    )
+def test_confirming_or_changing_clears_to_confirm(structure, version, agent, manager, draft):
+    validated_days_ago(draft, agent, manager, 365)
     new = Diagnostic.objects.start(structure, by=agent, questionnaire=version, prefill=True)
     new.confirm_answer("typologie", manager)
     new.save_answer("controle-qualite-accueil", "0.25", agent)
@@ -215,3 +208,17 @@ def test_example_sheet_is_complete_for_validation(draft, agent):
     fill(draft, agent, example_answers("caf-agence"))
     missing, to_confirm = draft.validation_problems()
     assert missing == [] and to_confirm == []
+
+
+def test_a_free_text_answer_is_bounded(draft, agent):
+    """Issue 12, finding 10: 10,000 characters at most, with a French message."""
+    from autodiag.scoring.answers import MAX_TEXT_LENGTH
+
+    fill(draft, agent)
+    question_id = "accueil-physique-points-forts"
+    draft.save_answer(question_id, "x" * MAX_TEXT_LENGTH, agent)
+    with pytest.raises(
+        AnswerValueError, match="texte trop long : 2000000 caractères, 10000 au plus"
+    ):
+        draft.save_answer(question_id, "y" * 2_000_000, agent)
+    assert draft.answers.get(question_id=question_id).value == "x" * MAX_TEXT_LENGTH

@@ -25,9 +25,22 @@ FAULTY = HEADER + (
 )
 
 
+def local_storage(folder):
+    from django.conf import settings
+
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return override_settings(VAR_DIR=folder, STORAGES=storages)
+
+
 @pytest.fixture(autouse=True)
 def uploads(tmp_path):
-    with override_settings(VAR_DIR=tmp_path):
+    with local_storage(tmp_path):
         yield
 
 

@@ -204,3 +204,173 @@ def test_national_administrators_use_django_admin(people, structure):
     for role in ("network head", "territory head of 69", "agent", "manager"):
         response = client_for(people[role]).get("/admin/")
         assert response.status_code == 302, role  # to the admin's sign-in: not for them
+
+
+# -- listening to users: testimonies (issue 15) -----------------------------------
+# Every testimony URL × every role, in and out of scope. PUBLIC pages are for
+# anyone, signed out too; READ for members and heads in scope; WRITE
+# (moderate, answer, templates) for members; MANAGE (set-up) for managers;
+# HEAD (the consolidated view) for heads only.
+
+PUBLIC, MANAGE, HEAD = "public", "manage", "head"
+
+
+@pytest.fixture
+def testimony_world(structure, manager):
+    from django.core.cache import cache
+
+    from autodiag.actions.models import ActionPlan
+    from autodiag.testimonies.models import AnswerTemplate, Listening, Testimony
+
+    cache.clear()
+    ActionPlan.objects.of(structure).publish(manager)
+    listening = Listening.objects.of(structure)
+    published = Testimony.objects.receive(
+        structure, text="Accueil très agréable ce matin.", channel="accueil-physique",
+        sentiment="satisfied", pseudonym="rugby 71",
+    )  # fmt: skip
+    published.publish(manager, public_title="", public_text=published.public_text)
+    published.answer(manager, text="Merci rugby 71.", signature="L’équipe")
+    private = Testimony.objects.receive(
+        structure, text="SECRET-PRIVE : mon voisin de guichet.", channel="telephone",
+        sentiment="dissatisfied", pseudonym="discret",
+    )  # fmt: skip
+    private.keep_private(manager)
+    rejected = Testimony.objects.receive(
+        structure, text="SECRET-REJETE : injures.", channel="courriel",
+        sentiment="dissatisfied", pseudonym="grossier",
+    )  # fmt: skip
+    rejected.reject(manager, reason="abusive")
+    template = AnswerTemplate.objects.create(
+        structure=structure, title="Merci", body="Merci {pseudonyme}"
+    )
+    return listening, published, private, rejected, template
+
+
+def urls_of_testimonies(structure, listening, testimony, template):
+    code, pk = structure.code, testimony.pk
+    base = f"/structures/{code}/temoignages/"
+    return [
+        ("témoigner", PUBLIC, "get", reverse("testimonies:leave", args=[listening.short_code]), None),
+        ("merci", PUBLIC, "get", reverse("testimonies:thanks", args=[listening.short_code]), None),
+        ("témoignages publiés", PUBLIC, "get", reverse("testimonies:public", args=[code]), None),
+        ("utile", PUBLIC, "post", reverse("testimonies:useful", args=[code, pk]), {}),
+        ("boîte de réception", READ, "get", reverse("testimonies:inbox", args=[code]), None),
+        ("un témoignage", READ, "get", reverse("testimonies:detail", args=[code, pk]), None),
+        ("tableau de bord", READ, "get", reverse("testimonies:dashboard", args=[code]), None),
+        ("export CSV", READ, "get", reverse("testimonies:export_csv", args=[code]), None),
+        ("export XLSX", READ, "get", reverse("testimonies:export_xlsx", args=[code]), None),
+        ("export PDF", READ, "get", reverse("testimonies:export_pdf", args=[code]), None),
+        ("réglages", READ, "get", reverse("testimonies:set_up", args=[code]), None),
+        ("carte", READ, "get", reverse("testimonies:card", args=[code]), None),
+        ("code QR", READ, "get", reverse("testimonies:qr", args=[code]), None),
+        ("modérer", WRITE, "post", reverse("testimonies:moderate", args=[code, pk]),
+         {"decision": "publish", "public_text": "Accueil très agréable ce matin."}),
+        ("répondre", WRITE, "post", reverse("testimonies:answer", args=[code, pk]),
+         {"text": "Merci encore.", "signature": "L’équipe"}),
+        ("fiche action", WRITE, "post", reverse("testimonies:link_action", args=[code, pk]), {"action": ""}),
+        ("nouveau modèle", WRITE, "get", reverse("testimonies:new_template", args=[code]), None),
+        ("enregistrer un modèle", WRITE, "post", reverse("testimonies:new_template", args=[code]),
+         {"title": "Autre", "body": "Bonjour"}),
+        ("modifier un modèle", WRITE, "get", reverse("testimonies:edit_template", args=[code, template.pk]), None),
+        ("supprimer un modèle", WRITE, "post", base + f"modeles/{template.pk + 1000}/supprimer", {}),
+        ("changer les réglages", MANAGE, "post", reverse("testimonies:set_up", args=[code]),
+         {"is_open": "on", "signature": "L’équipe"}),
+        ("périmètre", HEAD, "get", reverse("testimonies:consolidated"), None),
+        ("périmètre CSV", HEAD, "get", reverse("testimonies:consolidated_csv"), None),
+        ("périmètre XLSX", HEAD, "get", reverse("testimonies:consolidated_xlsx"), None),
+    ]  # fmt: skip
+
+
+TESTIMONY_ALLOWED = {
+    "agent": {PUBLIC, READ, WRITE},
+    "manager": {PUBLIC, READ, WRITE, MANAGE},
+    "network head": {PUBLIC, READ, HEAD},
+    "network head of 69": {PUBLIC, READ, HEAD},
+    "network head of region 84": {PUBLIC, READ, HEAD},
+    "territory head of 69": {PUBLIC, READ, HEAD},
+    "territory head of region 84": {PUBLIC, READ, HEAD},
+    "national administrator": {PUBLIC, READ, HEAD},
+    # Heads out of scope still have a consolidated view (of their own scope).
+    "network head of 16": {PUBLIC, HEAD},
+    "head of another network": {PUBLIC, HEAD},
+    "territory head of 16": {PUBLIC, HEAD},
+    "outsider": {PUBLIC},
+}
+SECRETS = (b"SECRET-PRIVE", b"SECRET-REJETE")
+
+
+def test_testimony_matrix(structure, people, testimony_world):
+    listening, published, _, _, template = testimony_world
+    for role, user in people.items():
+        allowed = TESTIMONY_ALLOWED[role]
+        sees_structure = READ in allowed
+        for name, action, method, url, data in urls_of_testimonies(
+            structure, listening, published, template
+        ):
+            response = call(client_for(user), method, url, data)
+            where = f"{role} → {name}"
+            if action in allowed:
+                assert response.status_code in (
+                    200,
+                    302,
+                    400,
+                    404 if name == "supprimer un modèle" else 200,
+                ), f"{where}: {response.status_code}"
+            elif action == HEAD:  # members without a scope: the page does not exist for them
+                assert response.status_code == 404, f"{where}: {response.status_code}"
+            elif sees_structure:
+                assert response.status_code == 403, f"{where}: {response.status_code}"
+            else:
+                assert response.status_code == 404, f"{where}: {response.status_code}"
+                assert structure.code.encode() not in response.content, where
+            if not sees_structure:
+                for secret in SECRETS:
+                    assert secret not in response.content, f"{where} leaks {secret}"
+
+
+def test_testimony_pages_send_anonymous_visitors_to_sign_in(structure, testimony_world):
+    listening, published, _, _, template = testimony_world
+    for name, action, method, url, data in urls_of_testimonies(
+        structure, listening, published, template
+    ):
+        response = call(client_for(None), method, url, data)
+        if action == PUBLIC:
+            assert response.status_code in (200, 302), name
+            if response.status_code == 302:
+                assert not response["Location"].startswith(reverse("accounts:login")), name
+            for secret in SECRETS:
+                assert secret not in response.content, name
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("accounts:login")), name
+
+
+def test_private_and_rejected_testimonies_stay_inside(structure, people, testimony_world):
+    """Heads out of scope never read them in their consolidated exports,
+    and the public page never shows them."""
+    public = client_for(None).get(reverse("testimonies:public", args=[structure.code])).content
+    assert b"rugby 71" in public and not any(secret in public for secret in SECRETS)
+    for role in ("network head of 16", "head of another network", "territory head of 16"):
+        client = client_for(people[role])
+        for url_name in ("testimonies:consolidated", "testimonies:consolidated_csv"):
+            content = client.get(reverse(url_name)).content
+            assert not any(secret in content for secret in SECRETS), role
+            assert b"discret" not in content, role
+    inside = client_for(people["network head"]).get(reverse("testimonies:consolidated_csv"))
+    assert b"SECRET-PRIVE" in inside.content  # heads in scope read private ones
+    assert b"SECRET-REJETE" not in inside.content  # rejected ones are not exported
+
+
+def test_testimony_public_pages_follow_the_public_page(structure, manager, testimony_world):
+    from autodiag.actions.models import ActionPlan
+
+    ActionPlan.objects.of(structure).unpublish(manager)
+    assert (
+        client_for(None).get(reverse("testimonies:public", args=[structure.code])).status_code
+        == 404
+    )
+    assert (
+        client_for(manager).get(reverse("testimonies:public", args=[structure.code])).status_code
+        == 200
+    )

@@ -18,7 +18,7 @@ from autodiag.reports.context import (
     results_context,
 )
 
-from .conftest import client_for, example_answers, fill
+from .conftest import client_for, example_answers, fill, validated_with_frozen_report
 from .factories import pdf_pages_text, pdf_streams, validated_diagnostic
 
 pytestmark = pytest.mark.django_db
@@ -93,14 +93,15 @@ def test_validated_results_show_the_frozen_figures(validated, agent):
     assert "Validé" in text
 
 
-def test_validated_results_never_recompute(validated, agent, monkeypatch):
+def test_validated_results_never_recompute(draft, agent, manager, monkeypatch):
     # Whatever the answers or the engine would say today, the page shows the
     # report frozen at validation.
-    frozen = validated.result.report
-    frozen["global"]["display"] = f"12,3{NBSP}%"
-    frozen["commitments"][0]["display"] = f"45,6{NBSP}%"
-    frozen["commitments"][0]["score"] = 45.6
-    validated.result.save(update_fields=["report"])
+    def edit(frozen):
+        frozen["global"]["display"] = f"12,3{NBSP}%"
+        frozen["commitments"][0]["display"] = f"45,6{NBSP}%"
+        frozen["commitments"][0]["score"] = 45.6
+
+    validated = validated_with_frozen_report(draft, agent, manager, edit)
 
     def no_live_report(*args, **kwargs):
         raise AssertionError("a validated diagnostic is never scored again")
@@ -113,14 +114,16 @@ def test_validated_results_never_recompute(validated, agent, monkeypatch):
     assert f"76,4{NBSP}%" not in text
 
 
-def test_a_commitment_not_evaluated_is_left_out_and_explained(validated, agent):
+def test_a_commitment_not_evaluated_is_left_out_and_explained(draft, agent, manager):
     # A frozen report where commitment 6 had nothing applicable (a profile
     # the 2026 questionnaire does not produce, hence written here).
+    def edit(frozen):
+        frozen["commitments"][5].update(score=None, display="non évalué", points=0, max_points=0)
+        frozen["commitments"][5]["themes"] = []
+        frozen["global"]["commitments_not_evaluated"] = [6]
+
+    validated = validated_with_frozen_report(draft, agent, manager, edit)
     frozen = validated.result.report
-    frozen["commitments"][5].update(score=None, display="non évalué", points=0, max_points=0)
-    frozen["commitments"][5]["themes"] = []
-    frozen["global"]["commitments_not_evaluated"] = [6]
-    validated.result.save(update_fields=["report"])
     text = page_text(client_for(agent).get(reverse("reports:results", args=[validated.pk])))
     assert "Moyenne des taux d’atteinte des 7 engagements évalués" in text
     assert "Un engagement non évalué" in text
@@ -269,7 +272,9 @@ def test_every_chart_is_an_accessible_image_with_its_table(validated, agent):
         assert f'<title id="{labelled[1]}">' in svg and f'<desc id="{labelled[2]}">' in svg
         assert "<style" not in svg and "<script" not in svg and " style=" not in svg
         assert 'font-family="Marianne, arial, sans-serif"' in svg
-    tables = re.findall(r"<table>.*?</table>", page, re.S)
+    # Every chart has its data table (other tables of the page, such as the
+    # users' testimonies, have no chart).
+    tables = re.findall(r'<table>\s*<caption id="graphique-.*?</table>', page, re.S)
     assert len(tables) == len(charts)
     for table in tables:
         assert "<caption id=" in table and 'scope="col"' in table and 'scope="row"' in table

@@ -94,3 +94,69 @@ def test_information_pages_name_who_runs_the_instance(client, settings, name):
     page = client.get(reverse(f"information:{name}")).content.decode()
     assert "Direction interministérielle de la transformation publique" in page
     assert "autodiag@modernisation.gouv.fr" in page
+
+
+# -- production (issue 12, finding 8) ----------------------------------------------
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "une-clé-de-production-assez-longue-et-aléatoire",
+    "ALLOWED_HOSTS": "autodiag.example.gouv.fr",
+    "BEHIND_HTTPS_PROXY": "1",
+    "HSTS_PRELOAD": "1",
+}
+
+
+def autodiag_command(*args, **environment):
+    # A fresh process as an operator starts it: without what the test run
+    # itself sets (the browser tests allow Django's ORM in their event loop).
+    ignored = ("CACHE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in ignored} | environment
+    return subprocess.run(
+        [sys.executable, "-m", "autodiag", *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_with_the_production_variables_gives_no_warning(tmp_path):
+    done = autodiag_command("check", "--deploy", **PRODUCTION, AUTODIAG_VAR_DIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "System check identified no issues" in done.stdout + done.stderr
+
+
+def test_the_default_secret_key_is_refused_with_debug_off(tmp_path):
+    environment = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    done = autodiag_command("check", **environment, AUTODIAG_VAR_DIR=str(tmp_path))
+    assert done.returncode != 0
+    assert "SECRET_KEY : avec DEBUG désactivé" in done.stderr
+
+
+@override_settings(
+    SECURE_HSTS_SECONDS=31536000,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+)
+def test_behind_the_https_proxy_answers_carry_hsts(client, db):
+    response = client.get("/accessibilite/", HTTP_X_FORWARDED_PROTO="https")
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_behind_the_https_proxy_the_settings_turn_hsts_on():
+    code = (
+        "import json; from autodiag import settings as s; "
+        "print(json.dumps([s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"} | PRODUCTION
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == [31536000, True, True]
+
+
+def test_sentry_reports_errors_only_when_a_dsn_is_set():
+    code = "import sentry_sdk; from autodiag import settings; print(sentry_sdk.get_client().is_active())"
+    env = {k: v for k, v in os.environ.items() if k != "SENTRY_DSN"}
+    for extra, expected in (({}, "False"), ({"SENTRY_DSN": "http://cle@127.0.0.1:8129/1"}, "True")):
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env | extra, cwd=ROOT, capture_output=True, text=True
+        )
+        assert done.stdout.strip() == expected, done.stderr

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from autodiag.actions.enums import ActionStatus
 from autodiag.actions.plan import counts, lateness, plan_timeline
 from autodiag.reports.context import date_and_time, long_date
+from autodiag.spreadsheet import xlsx_text
 
 HEADER_FILL = PatternFill("solid", fgColor="E3E3FD")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -32,9 +33,7 @@ def filename(structure, kind: str, extension: str) -> str:
 
 
 def _text(cell, value: str) -> None:
-    cell.value = value
-    if value:
-        cell.data_type = "s"  # never a formula, whatever the text starts with
+    xlsx_text(cell, value)  # never a formula, whatever the text starts with
 
 
 def _sheet_of(workbook, title: str, headers: list[tuple[str, int]]):

@@ -17,13 +17,15 @@ import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja import NinjaAPI, Path, Query, Schema
+from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer
+from ninja.throttling import SimpleRateThrottle
 from pydantic import Field
 
 from autodiag.api.docs import docs_context
@@ -38,6 +40,8 @@ from autodiag.permissions import api_token_holder, can_view_diagnostic, structur
 from autodiag.scoring.aggregate import Summary
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # bounds keep every number within the database's bigint (never a 500)
+MAX_ID = 2**63 - 1
 FOUR = Decimal("0.0001")
 
 
@@ -54,6 +58,27 @@ class NetworkToken(HttpBearer):
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
         request.api_user, request.api_network = user, record.network
         return record
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most `API_RATE_LIMIT` requests per token (docs/api.md), counted
+    in the shared cache so that every app server counts the same."""
+
+    scope = "api-token"
+
+    def __init__(self):
+        super().__init__(settings.API_RATE_LIMIT)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = (
+            settings.API_RATE_LIMIT
+        )  # read at each request: a setting, not an import-time value
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        record = getattr(request, "auth", None)
+        return None if record is None else f"throttle_api_token_{record.key_hash}"
 
 
 class FrenchDocs(DocsBase):
@@ -75,6 +100,7 @@ api = NinjaAPI(
         "à 4 décimales, `null` quand non évalués."
     ),
     auth=NetworkToken(),
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
     docs=FrenchDocs(),
 )
@@ -83,11 +109,35 @@ api = NinjaAPI(
 FIELD_WORDS = {
     "du": "date de début (AAAA-MM-JJ)",
     "au": "date de fin (AAAA-MM-JJ)",
-    "page": "numéro de page (entier à partir de 1)",
+    "page": f"numéro de page (entier de 1 à {MAX_PAGE})",
     "page_size": f"taille de page (entier de 1 à {MAX_PAGE_SIZE})",
     "tous": "« true » ou « false »",
-    "diagnostic_id": "numéro de diagnostic (entier)",
+    "diagnostic_id": "numéro de diagnostic (entier positif)",
+    "code": "code de structure (64 caractères au plus)",
 }
+
+
+PERIOD_WORDS = {"s": "seconde", "m": "minute", "h": "heure", "d": "jour"}
+
+
+def rate_in_words(rate: str) -> str:
+    """« 120/m » → « 120 requêtes par minute »."""
+    count, period = rate.split("/")
+    return f"{count} requêtes par {PERIOD_WORDS.get(period[:1], period)}"
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, exc: Throttled):
+    response = api.create_response(
+        request,
+        {
+            "detail": f"Trop de requêtes pour ce jeton : au plus {rate_in_words(settings.API_RATE_LIMIT)}. Réessayez dans quelques instants."
+        },
+        status=429,
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -192,7 +242,9 @@ class Statistics(Schema):
 
 class Filters(Schema):
     version: str | None = Field(
-        None, description="version du questionnaire (par défaut : la version en cours)"
+        None,
+        max_length=200,
+        description="version du questionnaire (par défaut : la version en cours)",
     )
     du: datetime.date | None = Field(
         None,
@@ -204,13 +256,13 @@ class Filters(Schema):
         description="validés jusqu’à cette date incluse (par défaut : aujourd’hui, ou la fin "
         "des résultats d’une version plus ancienne)",
     )
-    region: str | None = Field(None, description="code INSEE de la région")
-    departement: str | None = Field(None, description="code INSEE du département")
-    type: str | None = Field(None, description="type de structure")
+    region: str | None = Field(None, max_length=200, description="code INSEE de la région")
+    departement: str | None = Field(None, max_length=200, description="code INSEE du département")
+    type: str | None = Field(None, max_length=200, description="type de structure")
 
 
 class Paging(Schema):
-    page: int = Field(1, ge=1, description="numéro de page, à partir de 1")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="numéro de page, à partir de 1")
     page_size: int = Field(
         100, ge=1, le=MAX_PAGE_SIZE, description=f"taille de page, de 1 à {MAX_PAGE_SIZE}"
     )
@@ -308,7 +360,7 @@ def list_structures(request, filters: Query[Filters], paging: Query[Paging]):
     summary="Une structure",
     description="Une structure du réseau, par son code Services Publics+.",
 )
-def get_structure(request, code: str):
+def get_structure(request, code: str = Path(..., max_length=64)):
     structure = get_object_or_404(_structures(request).select_related("network"), code=code)
     return _structure(structure)
 
@@ -366,7 +418,7 @@ def list_results(request, filters: Query[Filters], paging: Query[Paging], tous: 
     summary="Rapport figé d’un diagnostic validé",
     description="Le rapport d’un diagnostic validé, tel que figé à la validation.",
 )
-def get_report(request, diagnostic_id: int):
+def get_report(request, diagnostic_id: int = Path(..., ge=1, le=MAX_ID)):
     """The frozen report of a validated diagnostic, as docs/report-json.md
     describes it."""
     diagnostic = get_object_or_404(
@@ -423,3 +475,10 @@ def get_statistics(request, filters: Query[Filters]):
         "national_questions": summaries("questions"),
         "distribution": list(current.distribution),
     }
+
+
+# -- listening to users: testimonies (autodiag.testimonies.api) ------------------
+
+from autodiag.testimonies.api import router as testimonies_router  # noqa: E402
+
+api.add_router("/testimonies", testimonies_router)

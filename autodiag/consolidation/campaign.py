@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
@@ -19,7 +18,8 @@ from autodiag.collation import by_name
 from autodiag.consolidation.models import Reminder
 from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic
-from autodiag.diagnostics.progress import sections_progress
+from autodiag.diagnostics.progress import diagnostic_counts
+from autodiag.mail import send_later
 from autodiag.structures.enums import Role
 from autodiag.structures.models import Membership, Structure
 
@@ -67,19 +67,10 @@ def drafts_in_progress(structures):
     )
 
 
-def completion(diagnostic: Diagnostic) -> dict:
-    """How many displayed questions are answered (the filling pages'
-    count), as a percentage."""
-    stored = diagnostic.stored_answers()
-    report = diagnostic.report(stored)
-    progress = [p for p in sections_progress(report, set()) if p.displayed]
-    total = sum(p.total for p in progress)
-    answered = sum(p.answered for p in progress)
-    return {
-        "answered": answered,
-        "total": total,
-        "percent": round(100 * answered / total) if total else 0,
-    }
+def completion(diagnostic: Diagnostic):
+    """The filling pages' count (diagnostics.progress): answered, to
+    confirm, missing; "100 %" only when the draft can be validated."""
+    return diagnostic_counts(diagnostic)
 
 
 @dataclass
@@ -145,12 +136,11 @@ def remind(structures: list[Structure], sender) -> ReminderOutcome:
         else:
             emails = sorted(managers[structure.pk])
             subject, body = _message(structure, sender)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, emails))
+            messages.append((subject, body, emails))
             reminders.append(
                 Reminder(structure=structure, sent_by=sender, recipients="\n".join(emails))
             )
             outcome.reminded.append((structure, emails))
     Reminder.objects.bulk_create(reminders)
-    if messages:
-        send_mass_mail(messages)
+    send_later(messages)  # by the worker, with retries
     return outcome

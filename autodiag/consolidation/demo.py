@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from autodiag.accounts.models import User
 from autodiag.cli import read_sheet
-from autodiag.consolidation.models import ResultLine
 from autodiag.diagnostics.models import Answer, Diagnostic
 from autodiag.questionnaires.schema import QuestionType
 from autodiag.scoring.answers import normalize_answer, storable
@@ -301,9 +300,9 @@ def validated(structure, version, agent, manager, rng, level, moment) -> Diagnos
     diagnostic = Diagnostic.objects.start(structure, by=agent, questionnaire=version)
     fill_varied(diagnostic, agent, rng, level)
     diagnostic.answers.update(updated_at=moment - datetime.timedelta(hours=2))
-    diagnostic.validate(by=manager)
+    diagnostic.validate(by=manager, at=moment)
     Diagnostic.objects.filter(pk=diagnostic.pk).update(
-        created_at=moment - datetime.timedelta(days=7), validated_at=moment
+        created_at=moment - datetime.timedelta(days=7)
     )
     return diagnostic
 
@@ -354,7 +353,6 @@ def load(version, agent) -> None:
             draft.answers.filter(
                 question_id__in=[q.id for q in list(draft.version.questions())[60:]]
             ).delete()
-    ResultLine.objects.follow_diagnostic_dates()
     earlier_results(agent)
 
 

@@ -18,7 +18,8 @@ filters, then a « Colonnes » sheet describing every column. The
 (`engagement_1`) and percentages with 4 decimals, as frozen. CSV: UTF-8
 with a byte order mark, `;` between columns and a decimal comma, as a
 spreadsheet set to French reads it; XLSX: numbers as numbers (openpyxl's
-write-only mode, constant memory).
+write-only mode, constant memory). Text cells never become formulas
+(`autodiag.spreadsheet`).
 
 Small exports are built in the request; large ones (more than
 `SYNC_LIMIT` rows) by a background task (`tasks.py`) that records its
@@ -48,6 +49,7 @@ from autodiag.consolidation.statistics import (
     national_statistics,
     structures_filtered,
 )
+from autodiag.spreadsheet import csv_text, xlsx_text
 
 SYNC_LIMIT = 5_000
 PROGRESS_EVERY = 2_000
@@ -312,6 +314,8 @@ def _csv_cell(value) -> str:
         return format(value, "f").replace(".", ",")
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return csv_text(value)  # names come from imported referentials: never a formula
     return str(value)
 
 
@@ -358,12 +362,11 @@ def write_xlsx(
     for row in rows:
         count += 1
         if technical:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
             continue
         cells = []
         for value, column in zip(row, columns, strict=True):
-            value = readable_value(value, column)
-            cell = WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
+            cell = _xlsx_cell(sheet, readable_value(value, column))
             if column.percent:
                 cell.number_format = "0.0"
             elif hasattr(value, "strftime"):
@@ -374,6 +377,14 @@ def write_xlsx(
         sheet.auto_filter.ref = f"A1:{_letter(len(columns))}{count + 1}"
         describe_columns(workbook, columns)
     workbook.save(path_or_buffer)
+
+
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        return xlsx_text(WriteOnlyCell(sheet), value)  # never a formula
+    return WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
 
 
 def describe_columns(workbook, columns: list[Column]) -> None:

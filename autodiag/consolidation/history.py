@@ -19,9 +19,11 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -123,7 +125,21 @@ def read_results(content: bytes, structures_allowed) -> Preview:
             )
         )
         return preview
-    records = list(reader)
+    limit = settings.IMPORT_MAX_ROWS
+    try:
+        records = list(itertools.islice(reader, limit + 1))
+    except csv.Error as error:  # a cell past csv's field limit…
+        preview.faults.append(Fault(reader.line_num, "", f"ligne illisible ({error})"))
+        return preview
+    if len(records) > limit:
+        preview.faults.append(
+            Fault(
+                0,
+                "",
+                f"le fichier dépasse {limit} lignes : scindez-le ou utilisez « autodiag import-results »",
+            )
+        )
+        return preview
     codes = {r.get("code", "").strip() for r in records}
     known = {s.code: s for s in structures_allowed.filter(code__in=codes)}
     seen: set[tuple[str, datetime.date]] = set()

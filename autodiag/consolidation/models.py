@@ -11,8 +11,9 @@ reads as a condition on each row alone:
 so that a consolidated view is one indexed range query and no window
 function, whatever the scope (docs/ARCHITECTURE.md, "Consolidation").
 Rows are written in the validation's transaction (`result_frozen`) and by
-the import of earlier results; `autodiag consolidation rebuild` rebuilds
-them from the Score rows.
+the import of earlier results; `autodiag consolidation rebuild` adds the
+missing ones from the Score rows. The database refuses any change to a
+line but its `superseded_at` (migration 0005).
 
 `SiteText`: the "Points forts" and "Besoins d’appui" texts of validated
 diagnostics, one row per text, for the page of what sites ask for.
@@ -69,35 +70,6 @@ class ResultLineManager(models.Manager.from_queryset(ResultLineQuerySet)):
             },
         )
         return line
-
-    @transaction.atomic
-    def follow_diagnostic_dates(self) -> int:
-        """Take again the validation dates of diagnostics whose date was
-        changed after validation (only the demonstration data and the tests
-        date diagnostics in the past) and recompute `superseded_at` for
-        their structures. Returns how many lines moved."""
-        moved = list(
-            self.exclude(validated_at=models.F("diagnostic__validated_at")).values_list(
-                "pk", "diagnostic__validated_at", "structure_id", "questionnaire_id"
-            )
-        )
-        for pk, moment, _, _ in moved:
-            self.filter(pk=pk).update(validated_at=moment)
-        for structure_id, version_id in {(s, v) for _, _, s, v in moved}:
-            lines = list(
-                self.filter(structure_id=structure_id, questionnaire_id=version_id).order_by(
-                    "validated_at"
-                )
-            )
-            for line, following in zip(lines, [*lines[1:], None], strict=True):
-                superseded = following.validated_at if following else STILL_LATEST
-                if line.superseded_at != superseded:
-                    self.filter(pk=line.pk).update(superseded_at=superseded)
-        if moved:
-            from django.core.cache import cache
-
-            cache.clear()  # cached national figures are keyed on new lines only
-        return len(moved)
 
     def record_result(self, diagnostic: Diagnostic, scores, report_json: dict) -> ResultLine:
         version = diagnostic.questionnaire.questionnaire()

@@ -1,7 +1,9 @@
-"""Rebuilding every `ResultLine` and `SiteText` from the frozen results
-(the Score rows and the report's per-question points and texts): the
-backfill of diagnostics validated before consolidation existed
-(migration 0002) and `autodiag consolidation rebuild`.
+"""Rebuilding `ResultLine` and `SiteText` from the frozen results (the
+Score rows and the report's per-question points and texts): the backfill
+of diagnostics validated before consolidation existed (migration 0002)
+and `autodiag consolidation rebuild`. Lines already there are frozen like
+the results they come from (migration 0005): only missing lines are
+written, and every line's `superseded_at` is made true again.
 
 Takes the model classes as arguments so that the migration can pass its
 historical models.
@@ -31,7 +33,7 @@ def rebuild(models: dict, still_latest) -> int:
         for v in models["QuestionnaireVersion"].objects.all()
     }
     SiteText.objects.all().delete()
-    ResultLine.objects.all().delete()
+    existing = dict(ResultLine.objects.values_list("pk", "superseded_at"))
     validated = list(
         Diagnostic.objects.filter(status="validated").values_list(
             "pk", "structure_id", "questionnaire_id", "validated_at"
@@ -45,6 +47,10 @@ def rebuild(models: dict, still_latest) -> int:
         rows.sort()
         for (_, pk), (next_moment, _) in pairwise(rows):
             superseded[pk] = next_moment
+    for pk, moment in existing.items():
+        expected = superseded.get(pk, still_latest)
+        if moment != expected:
+            ResultLine.objects.filter(pk=pk).update(superseded_at=expected)
     written = 0
     for start in range(0, len(validated), BATCH):
         chunk = validated[start : start + BATCH]
@@ -59,16 +65,17 @@ def rebuild(models: dict, still_latest) -> int:
         for pk, structure_id, version_id, moment in chunk:
             version = versions[version_id]
             report = reports.get(pk) or {}
-            lines.append(
-                ResultLine(
-                    diagnostic_id=pk,
-                    structure_id=structure_id,
-                    questionnaire_id=version_id,
-                    validated_at=moment,
-                    superseded_at=superseded.get(pk, still_latest),
-                    figures=pack(figures_row(layout_of(version), scores[pk], report)),
+            if pk not in existing:
+                lines.append(
+                    ResultLine(
+                        diagnostic_id=pk,
+                        structure_id=structure_id,
+                        questionnaire_id=version_id,
+                        validated_at=moment,
+                        superseded_at=superseded.get(pk, still_latest),
+                        figures=pack(figures_row(layout_of(version), scores[pk], report)),
+                    )
                 )
-            )
             for question_id, text in report.get("texts", {}).items():
                 question = version.question(question_id)
                 if (

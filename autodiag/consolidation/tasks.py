@@ -1,24 +1,21 @@
 """Background work of consolidation (django-tasks; worker:
-`autodiag db_worker`)."""
+`autodiag db_worker`). A built export is kept in the shared file storage
+(settings.STORAGES, `exports/`), so that the worker and the app servers
+need not share a disk."""
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
+import tempfile
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
 from autodiag.consolidation import exports
 from autodiag.consolidation.models import Export
-
-
-def exports_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @task()
@@ -40,24 +37,26 @@ def build_export(export_id: int) -> None:
     filters = form.filters
     total = exports.structure_lines(export.user, filters, export.every).count()
     Export.objects.filter(pk=export_id).update(status=Export.RUNNING, total=total)
-    path = exports_dir() / f"{export.pk}-{secrets.token_urlsafe(12)}.{export.file_format}"
+    name = f"exports/{export.pk}-{secrets.token_urlsafe(12)}.{export.file_format}"
 
     def progress(done: int) -> None:
         Export.objects.filter(pk=export_id).update(done=done)
 
     try:
-        exports.build(
-            export.kind,
-            export.file_format,
-            export.user,
-            filters,
-            export.every,
-            path,
-            progress,
-            technical=export.technical,
-        )
+        with tempfile.TemporaryFile() as built:
+            exports.build(
+                export.kind,
+                export.file_format,
+                export.user,
+                filters,
+                export.every,
+                built,
+                progress,
+                technical=export.technical,
+            )
+            built.seek(0)
+            name = default_storage.save(name, File(built, name=name))
     except Exception as error:  # recorded for the person, then raised for the worker's log
-        path.unlink(missing_ok=True)
         Export.objects.filter(pk=export_id).update(
             status=Export.FAILED, error=str(error), finished_at=timezone.now()
         )
@@ -65,7 +64,7 @@ def build_export(export_id: int) -> None:
     Export.objects.filter(pk=export_id).update(
         status=Export.DONE,
         done=total,
-        path=str(path),
+        path=name,
         file_name=exports.filename(export.kind, export.file_format, filters, export.technical),
         finished_at=timezone.now(),
     )

@@ -15,7 +15,7 @@ urlpatterns += [
 ]
 urlpatterns += [
     path("exports/", views.exports_page, name="exports"),
-    path("exports/<int:pk>/", views.export_download, name="export_download"),
+    path("exports/<id:pk>/", views.export_download, name="export_download"),
 ]
 urlpatterns += [
     path("api/", views.tokens, name="tokens"),

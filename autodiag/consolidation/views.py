@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 import io
 from fractions import Fraction
-from pathlib import Path
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Substr
@@ -502,10 +502,10 @@ def _export(request, form, context):
 @consolidation_head
 def export_download(request, pk):
     export = Export.objects.filter(pk=pk, user=request.user, status=Export.DONE).first()
-    if export is None or not Path(export.path).exists():
+    if export is None or not default_storage.exists(export.path):
         raise Http404("Export introuvable")
     response = FileResponse(
-        open(export.path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        default_storage.open(export.path, "rb"),  # the shared storage (FileResponse closes it)
         as_attachment=True,
         filename=export.file_name,
         content_type=FORMATS[export.file_format],

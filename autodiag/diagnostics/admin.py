@@ -8,6 +8,7 @@ from autodiag.diagnostics.models import Answer, Diagnostic, Result
 
 class AnswerInline(admin.TabularInline):
     model = Answer
+    fk_name = "diagnostic"
     extra = 0
     fields = ["question_id", "value", "to_confirm", "updated_by", "updated_at"]
     readonly_fields = ["updated_by", "updated_at"]

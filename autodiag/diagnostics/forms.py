@@ -3,9 +3,11 @@
 Field names: `q-<question>` for a single value (radios, text, checkboxes of
 the channels question), `q-<question>--<item>` for a row of a Yes/No list,
 `q-<question>--na` for "Non applicable" on a list, and
-`q-<question>--initial` holding the value the page was rendered with, so
-that a form posted without JavaScript only writes the answers its author
-changed and never overwrites a teammate's newer answer with a stale one.
+`q-<question>--initial` holding the value the page was rendered with and
+`q-<question>--rev` the revisions of its cells (diagnostics.cells), so
+that a form posted without JavaScript only writes the cells its author
+changed, with the revisions they saw: a teammate's newer answer is never
+overwritten by a stale one, it comes back as a conflict.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from autodiag.questionnaires.schema import NOT_APPLICABLE, Question, QuestionType
 
 LIST_TYPES = (QuestionType.YES_NO, QuestionType.CHANNEL_ROWS)
+WHOLE = ""
 
 
 def field_name(question: Question, suffix: str = "") -> str:
@@ -74,3 +77,54 @@ def _same(value, initial) -> bool:
     if value in (None, "") and initial in (None, ""):
         return True
     return value == initial
+
+
+def _posted_json(post, name: str, default):
+    try:
+        return json.loads(post[name])
+    except (KeyError, ValueError):
+        return default
+
+
+def changed_cells(question: Question, post) -> tuple[dict, dict] | None:
+    """(changed cells, revisions the page showed) for one question of a
+    posted section form, or None when its author changed nothing."""
+    if field_name(question, "initial") not in post:
+        return None  # not on the posted page
+    initial = _posted_json(post, field_name(question, "initial"), None)
+    base = _posted_json(post, field_name(question, "rev"), {})
+    if not isinstance(base, dict):
+        base = {}
+    if question.type not in LIST_TYPES:
+        changes = changed_answers([question], post)
+        return ({WHOLE: changes[question.id]}, base) if question.id in changes else None
+    was_na = initial == NOT_APPLICABLE
+    rows_before = initial if isinstance(initial, dict) else {}
+    changes = {}
+    is_na = bool(post.get(field_name(question, "na")))
+    if is_na != was_na:
+        changes[WHOLE] = NOT_APPLICABLE if is_na else None
+    if not is_na:
+        for item in question.items:
+            posted = post.get(field_name(question, item.id)) or None
+            # A radio cannot be unset without JavaScript: no value, no change.
+            if posted is not None and (was_na or posted != rows_before.get(item.id)):
+                changes[item.id] = posted
+    return (changes, base) if changes else None
+
+
+def first_input_id(question: Question, version) -> str:
+    """The id of a question's first field: where an error summary's link
+    leads."""
+    prefix = f"input-{question.id}"
+    if question.type is QuestionType.SCALE:
+        return f"{prefix}-1"
+    if question.type in (QuestionType.CHOICE, QuestionType.PROFILE_CHOICE) and question.options:
+        return f"{prefix}-{question.options[0].id}"
+    if question.type is QuestionType.BOOLEAN:
+        return f"{prefix}-oui"
+    if question.type is QuestionType.CHANNELS and version.channels:
+        return f"{prefix}-{version.channels[0].id}"
+    if question.type in LIST_TYPES and question.items:
+        return f"{prefix}-{question.items[0].id}-oui"
+    return prefix

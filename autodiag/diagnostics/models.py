@@ -10,20 +10,31 @@ decided by `autodiag.permissions`, the one permission layer.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime
+import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
 from django.conf import settings
-from django.db import connections, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from autodiag.diagnostics import cells as answer_cells
 from autodiag.diagnostics.enums import ScoreKind, Status
+from autodiag.diagnostics.progress import to_confirm_ids
 from autodiag.diagnostics.signals import result_frozen
 from autodiag.french import count
 from autodiag.questionnaires.models import QuestionnaireVersion
-from autodiag.questionnaires.schema import Questionnaire, conditions_hold
+from autodiag.questionnaires.schema import (
+    NOT_APPLICABLE,
+    Questionnaire,
+    QuestionType,
+    conditions_hold,
+)
 from autodiag.scoring.answers import (
     AnswerValueError,
     hidden_because,
@@ -42,9 +53,61 @@ class DiagnosticError(Exception):
     """A state change the rules refuse; the message is for the user."""
 
 
+LOCKED_MESSAGE = "Ce diagnostic est validé : ses réponses ne peuvent plus être modifiées."
+LIST_TYPES = (QuestionType.YES_NO, QuestionType.CHANNEL_ROWS)
+
+
 class LockedError(DiagnosticError):
     def __init__(self):
-        super().__init__("Ce diagnostic est validé : ses réponses ne peuvent plus être modifiées.")
+        super().__init__(LOCKED_MESSAGE)
+
+
+@contextlib.contextmanager
+def refusing_locked():
+    """The database's own refusal (the lock triggers of migration 0002) is
+    the same LockedError as the model's: a 409 for the pages, never a 500."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if "validé" in str(exc):
+            raise LockedError() from exc
+        raise
+
+
+def lock_for_answers(diagnostic_id: int, using: str = "default", exclusive: bool = False) -> str:
+    """Serialise answer writes with validation on the diagnostic's row, and
+    return its status read under that lock. PostgreSQL: FOR SHARE for a
+    write to the answers (writers do not wait for each other), FOR UPDATE
+    for validation (it waits for every write under way, and writes wait for
+    it). SQLite: every transaction starts with BEGIN IMMEDIATE (settings),
+    so the caller's transaction already holds the database's write lock.
+    Call inside a transaction."""
+    connection = connections[using]
+    table = connection.ops.quote_name(Diagnostic._meta.db_table)
+    lock = ""
+    if connection.vendor == "postgresql":
+        lock = " FOR UPDATE" if exclusive else " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{lock}", [diagnostic_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise DiagnosticError("Diagnostic introuvable.")
+    return row[0]
+
+
+@dataclass
+class SaveOutcome:
+    """What a save did: the stored answer after it (value, cells), and the
+    cells it did not apply because a teammate changed them meanwhile."""
+
+    question_id: str
+    value: object
+    cells: dict
+    updated_at: datetime.datetime
+    conflicts: list[str] = field(default_factory=list)
+
+    def revisions(self) -> dict[str, int]:
+        return answer_cells.revisions(self.cells)
 
 
 class TooEarlyError(DiagnosticError):
@@ -215,15 +278,22 @@ class Diagnostic(models.Model):
 
     # -- answers --------------------------------------------------------------
 
-    def stored_answers(self) -> dict[str, Answer]:
-        return {answer.question_id: answer for answer in self.answers.select_related("updated_by")}
+    def stored_answers(self, include_cleared: bool = False) -> dict[str, Answer]:
+        """The answers by question. A cleared answer stays as a row holding
+        JSON null (so that its revisions survive); it is no answer, and is
+        left out unless `include_cleared` (the filling pages need its
+        revisions)."""
+        answers = self.answers.select_related("updated_by", "confirmed_by", "carried_from")
+        if not include_cleared:
+            answers = answers.exclude(value=None)
+        return {answer.question_id: answer for answer in answers}
 
     def profile_answers(self) -> dict[str, Answer]:
         """Only the answers display conditions read (the autosave's need)."""
         profile_ids = [q.id for q in self.version.questions() if q.is_profile]
         return {
             answer.question_id: answer
-            for answer in self.answers.filter(question_id__in=profile_ids)
+            for answer in self.answers.filter(question_id__in=profile_ids).exclude(value=None)
         }
 
     def normalized_answers(self, stored: dict | None = None) -> dict:
@@ -245,20 +315,12 @@ class Diagnostic(models.Model):
         """The live report of the current answers (drafts and validated)."""
         return score(self.version, self.normalized_answers(stored))
 
-    def to_confirm(self, stored: dict | None = None, profile: dict | None = None) -> list[str]:
-        """Pre-filled answers still to confirm, among the displayed questions.
-        Give `profile` (a report's) when at hand: it spares normalising the
-        answers a second time."""
+    def to_confirm(self, stored: dict | None = None, report: Report | None = None) -> list[str]:
+        """Carried-over answers still to confirm, among the displayed
+        questions (progress.to_confirm_ids, the one count)."""
         stored = self.stored_answers() if stored is None else stored
-        if profile is None:
-            profile = profile_of(self.version, self.normalized_answers(stored))
-        return [
-            question.id
-            for question in self.version.questions()
-            if question.id in stored
-            and stored[question.id].to_confirm
-            and conditions_hold(question.conditions, profile)
-        ]
+        report = self.report(stored) if report is None else report
+        return to_confirm_ids(report, stored)
 
     def identity(self) -> dict[str, str]:
         """The structure's identity, from the referential, by field name."""
@@ -287,10 +349,22 @@ class Diagnostic(models.Model):
             if question.structure_field in identity
         )
 
-    def save_answer(self, question_id: str, raw_value, by) -> Answer:
-        """Check and store one answer (last write wins), recording who and
-        when. Raises AnswerValueError for a value the question refuses and
-        LockedError on a validated diagnostic."""
+    def save_answer(self, question_id: str, raw_value, by) -> SaveOutcome:
+        """Store a whole answer as a script does (demo, imports, tests):
+        every cell of the question set to `raw_value`'s, last write wins.
+        The pages save cells with the revisions they saw (`save_cells`)."""
+        question = self._answerable(question_id)
+        if question.type in LIST_TYPES and isinstance(raw_value, dict):
+            changes = {answer_cells.WHOLE: None}
+            changes.update({item.id: raw_value.get(item.id) for item in question.items})
+        elif question.type in LIST_TYPES and raw_value in (None, "", {}):
+            changes = {answer_cells.WHOLE: None}
+            changes.update({item.id: None for item in question.items})
+        else:
+            changes = {answer_cells.WHOLE: raw_value}
+        return self.save_cells(question_id, changes, None, by)
+
+    def _answerable(self, question_id: str):
         if not self.is_draft:
             raise LockedError()
         question = self.version.question(question_id)
@@ -300,10 +374,50 @@ class Diagnostic(models.Model):
             raise AnswerValueError(
                 "ce champ vient du référentiel des structures et ne se modifie pas ici"
             )
-        if raw_value is None or raw_value == "" or raw_value == {}:
-            self.answers.filter(question_id=question_id).delete()
-            return None
-        value = normalize_answer(question, raw_value)
+        return question
+
+    def save_cells(self, question_id: str, changes: dict, base: dict | None, by) -> SaveOutcome:
+        """Check the changed cells of one question (`cells` module) and merge
+        them into the stored answer atomically, serialised with validation.
+        `base`: the revisions the author last saw (None: last write wins).
+        Raises AnswerValueError for a value the question refuses and
+        LockedError on a validated diagnostic."""
+        question = self._answerable(question_id)
+        if not isinstance(changes, dict) or not changes:
+            raise AnswerValueError("aucune réponse à enregistrer")
+        if base is not None and not (
+            isinstance(base, dict)
+            and all(isinstance(r, int) and not isinstance(r, bool) for r in base.values())
+        ):
+            raise AnswerValueError("révisions illisibles")
+        changes = self._checked_cells(question, changes)
+        at = timezone.now()
+        with refusing_locked():
+            return Answer.objects.merge(self, question_id, changes, base, by, at)
+
+    def _checked_cells(self, question, changes: dict) -> dict:
+        """The changes as storable values, or AnswerValueError."""
+        whole = answer_cells.WHOLE
+        is_list = question.type in LIST_TYPES
+        unknown = [c for c in changes if c != whole and not is_list]
+        if unknown:
+            raise AnswerValueError("cette question n’a pas de lignes")
+        checked = {}
+        for cell, raw in changes.items():
+            if raw is None or raw == "" or raw == {} or raw == []:
+                checked[cell] = None
+            elif cell == whole and is_list:
+                if isinstance(raw, dict):
+                    raise AnswerValueError("une réponse par ligne est attendue")
+                checked[cell] = storable(normalize_answer(question, raw))
+                if checked[cell] != NOT_APPLICABLE:
+                    raise AnswerValueError("seul « na » s’applique à la liste entière")
+            elif cell == whole:
+                checked[cell] = storable(normalize_answer(question, raw))
+            else:
+                checked[cell] = storable(normalize_answer(question, {cell: raw})).get(cell)
+        if question.type is QuestionType.TEXT and checked.get(whole) == "":
+            checked[whole] = None
         depends_on_profile = question.conditions or any(
             i.conditions or i.channel for i in question.items
         )
@@ -313,24 +427,42 @@ class Diagnostic(models.Model):
                 raise AnswerValueError(
                     f"cette question ne s’applique pas à votre structure ({hidden_because(question, profile)})"
                 )
-            if isinstance(value, dict):
+            if is_list:
                 channels = used_channels(self.version, profile)
                 shown = {
                     item.id for item in question.items if item_displayed(item, profile, channels)
                 }
-                value = {item_id: row for item_id, row in value.items() if item_id in shown}
-        return Answer.objects.upsert(self, question_id, storable(value), by)
+                # Rows the profile hides are not the person's answer: dropped.
+                checked = {c: v for c, v in checked.items() if c == whole or c in shown}
+        return checked
 
     def confirm_answer(self, question_id: str, by) -> int:
-        if not self.is_draft:
+        """Confirm one answer carried over from the last diagnostic."""
+        return self.confirm_answers([question_id], by)
+
+    def confirm_section(self, section_id: str, by) -> int:
+        """Confirm, in one action, every carried-over answer of a section
+        that is displayed and still to confirm; how many were."""
+        section = self.version.section(section_id)
+        if section is None:
+            raise DiagnosticError("Section introuvable.")
+        pending = set(self.to_confirm())
+        return self.confirm_answers([q.id for q in section.questions if q.id in pending], by)
+
+    @transaction.atomic
+    def confirm_answers(self, question_ids: list[str], by) -> int:
+        if lock_for_answers(self.pk, self._state.db or "default") != Status.DRAFT:
             raise LockedError()
-        return self.answers.filter(question_id=question_id, to_confirm=True).update(
-            to_confirm=False, updated_by=by, updated_at=timezone.now()
-        )
+        now = timezone.now()
+        with refusing_locked():
+            return self.answers.filter(question_id__in=question_ids, to_confirm=True).update(
+                to_confirm=False, confirmed_by=by, confirmed_at=now, changed_at=now
+            )
 
     def copy_answers_from(self, source: Diagnostic, by) -> None:
-        """Carry over last time's answers, each marked "à confirmer".
-        Answers to questions the new version lacks are not carried."""
+        """Carry over last time's answers, each marked "à confirmer", with
+        where they come from (not who clicked « Commencer »). Answers to
+        questions the new version lacks are not carried."""
         now = timezone.now()
         Answer.objects.bulk_create(
             Answer(
@@ -338,12 +470,15 @@ class Diagnostic(models.Model):
                 question_id=answer.question_id,
                 value=answer.value,
                 to_confirm=True,
-                updated_by=by,
+                carried_from=source,
+                updated_by=None,
                 updated_at=now,
+                changed_at=now,
             )
             for answer in source.answers.all()
             if (question := self.version.question(answer.question_id)) is not None
             and not question.structure_field  # already recorded from today's referential
+            and answer.value is not None
         )
 
     # -- validation -----------------------------------------------------------
@@ -352,12 +487,17 @@ class Diagnostic(models.Model):
         """(missing question ids, pre-filled ids still to confirm)."""
         stored = self.stored_answers() if stored is None else stored
         report = self.report(stored)
-        return list(report.missing), self.to_confirm(stored, report.profile)
+        return list(report.missing), self.to_confirm(stored, report)
 
     @transaction.atomic
-    def validate(self, by) -> Result:
+    def validate(self, by, at: datetime.datetime | None = None) -> Result:
         """Lock the answers and freeze the report. The caller checked that
-        `by` may validate (permissions.can_validate)."""
+        `by` may validate (permissions.can_validate). `at`: when the team
+        validated, for a validation recorded after the meeting (the
+        demonstration's past diagnostics); the moment cannot change later
+        (the database refuses it)."""
+        # Every answer write takes the same row lock first (lock_for_answers):
+        # a save lands before this snapshot, or waits and is refused after.
         locked = Diagnostic.objects.select_for_update().get(pk=self.pk)
         if not locked.is_draft:
             raise LockedError()
@@ -373,44 +513,131 @@ class Diagnostic(models.Model):
             raise DiagnosticError(f"Le diagnostic ne peut pas être validé : {', '.join(problems)}.")
         locked.status = Status.VALIDATED
         locked.validated_by = by
-        locked.validated_at = timezone.now()
+        locked.validated_at = at or timezone.now()
         locked.save(update_fields=["status", "validated_by", "validated_at"])
         self.status, self.validated_by, self.validated_at = locked.status, by, locked.validated_at
         return Result.objects.freeze(locked, locked.report(stored))
 
 
+# One statement on PostgreSQL: lock the draft's row (FOR SHARE, so that
+# validation waits for it and it waits for validation; a validated
+# diagnostic yields no row, so nothing is written), then insert the answer
+# or merge the changed cells into the stored one under its row lock.
+POSTGRES_MERGE = """
+WITH d AS (
+    SELECT id FROM diagnostics_diagnostic WHERE id = %(d)s AND status = 'draft' FOR SHARE
+)
+INSERT INTO diagnostics_answer AS a (diagnostic_id, question_id, value, cells, to_confirm,
+    updated_by_id, updated_at, changed_at, carried_from_id, confirmed_by_id, confirmed_at)
+SELECT d.id, %(q)s, m.value, m.cells, false, %(by)s, %(at)s, %(at)s, NULL, NULL, NULL
+FROM d, diagnostics_merge_cells(NULL, '{}'::jsonb, %(changes)s::jsonb, %(base)s::jsonb,
+    %(by)s::bigint, %(at_text)s::text) m
+ON CONFLICT (diagnostic_id, question_id) DO UPDATE SET
+    (value, cells, to_confirm, updated_by_id, updated_at, changed_at, carried_from_id) = (
+        SELECT m.value, m.cells, a.to_confirm AND m.applied = 0,
+            CASE WHEN m.applied > 0 THEN excluded.updated_by_id ELSE a.updated_by_id END,
+            CASE WHEN m.applied > 0 THEN excluded.updated_at ELSE a.updated_at END,
+            CASE WHEN m.applied > 0 THEN excluded.changed_at ELSE a.changed_at END,
+            CASE WHEN m.applied > 0 THEN NULL ELSE a.carried_from_id END
+        FROM diagnostics_merge_cells(a.value, a.cells, %(changes)s::jsonb, %(base)s::jsonb,
+            %(by)s::bigint, %(at_text)s::text) m)
+RETURNING a.value, a.cells, a.updated_at
+"""
+
+
 class AnswerManager(models.Manager):
-    def upsert(self, diagnostic: Diagnostic, question_id: str, value, by) -> Answer:
-        """One INSERT … ON CONFLICT DO UPDATE in autocommit, the cheapest
-        write on both databases (STACK-NOTES); the last write wins."""
-        answer = Answer(
-            diagnostic=diagnostic,
+    def merge(self, diagnostic, question_id: str, changes: dict, base, by, at) -> SaveOutcome:
+        """Merge changed cells into the stored answer, atomically and after
+        the diagnostic's lock (`lock_for_answers`): PostgreSQL in one
+        statement in autocommit, the cheapest write (STACK-NOTES); SQLite
+        under its write lock. LockedError if the diagnostic is validated."""
+        connection = connections[self.db]
+        if connection.vendor == "postgresql":
+            stored = self._merge_postgres(
+                connection, diagnostic, question_id, changes, base, by, at
+            )
+        else:
+            stored = self._merge_locked(diagnostic, question_id, changes, base, by, at)
+        if stored is None:
+            raise LockedError()
+        value, cells, updated_at = stored
+        return SaveOutcome(
             question_id=question_id,
             value=value,
-            to_confirm=False,
-            updated_by=by,
-            updated_at=timezone.now(),
+            cells=cells,
+            updated_at=updated_at,
+            conflicts=answer_cells.conflicts(value, changes),
         )
-        connection = connections[self.db]
-        table = connection.ops.quote_name(Answer._meta.db_table)
-        fields = {field.name: field for field in Answer._meta.concrete_fields}
+
+    def _merge_postgres(self, connection, diagnostic, question_id, changes, base, by, at):
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (diagnostic_id, question_id, value, to_confirm, updated_by_id, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (diagnostic_id, question_id) DO UPDATE SET value = excluded.value, "
-                "to_confirm = excluded.to_confirm, updated_by_id = excluded.updated_by_id, "
-                "updated_at = excluded.updated_at",
-                [
-                    diagnostic.pk,
-                    question_id,
-                    fields["value"].get_db_prep_save(value, connection),
-                    False,
-                    by.pk if by else None,
-                    fields["updated_at"].get_db_prep_save(answer.updated_at, connection),
-                ],
+                POSTGRES_MERGE,
+                {
+                    "d": diagnostic.pk,
+                    "q": question_id,
+                    "changes": json.dumps(changes),
+                    "base": None if base is None else json.dumps(base),
+                    "by": by.pk if by else None,
+                    "at": at,
+                    "at_text": at.isoformat(),
+                },
             )
-        return answer
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        value, cells, updated_at = row
+        if isinstance(value, str):  # psycopg without its JSON loaders
+            value, cells = json.loads(value), json.loads(cells)
+        return value, cells, updated_at
+
+    def _merge_locked(self, diagnostic, question_id, changes, base, by, at):
+        with transaction.atomic(using=self.db):  # BEGIN IMMEDIATE: the write lock
+            if lock_for_answers(diagnostic.pk, self.db) != Status.DRAFT:
+                return None
+            answer = (
+                self.filter(diagnostic_id=diagnostic.pk, question_id=question_id)
+                .only("id", "value", "cells", "to_confirm", "updated_at", "carried_from_id")
+                .first()
+            )
+            old_value = answer.value if answer else None
+            old_cells = answer.cells if answer else {}
+            value, cells, applied = answer_cells.merge(
+                old_value, old_cells, changes, base, by.pk if by else None, at.isoformat()
+            )
+            if answer is None:
+                answer = Answer(
+                    diagnostic_id=diagnostic.pk,
+                    question_id=question_id,
+                    updated_by=by,
+                    updated_at=at,
+                    changed_at=at,
+                )
+                answer.value, answer.cells = value, cells
+                self._write(answer, insert=True)
+            elif applied:
+                update = {
+                    "value": value,
+                    "cells": cells,
+                    "to_confirm": False,
+                    "updated_by": by,
+                    "updated_at": at,
+                    "changed_at": at,
+                    "carried_from": None,
+                }
+                update["value"] = _json_or(value)
+                self.filter(pk=answer.pk).update(**update)
+                answer.updated_at = at
+            return value, cells, answer.updated_at
+
+    def _write(self, answer, insert: bool):
+        answer.value = _json_or(answer.value)
+        answer.save(force_insert=insert, using=self.db)
+
+
+def _json_or(value):
+    """A cleared answer is stored as JSON null, not SQL NULL."""
+    return models.Value(None, models.JSONField()) if value is None else value
 
 
 class Answer(models.Model):
@@ -426,6 +653,28 @@ class Answer(models.Model):
         verbose_name="modifiée par",
     )
     updated_at = models.DateTimeField("modifiée le", default=timezone.now)
+    # Per cell (cells module): revision, who, when.
+    cells = models.JSONField("cellules", default=dict, blank=True)
+    # Any change a teammate's open page must show (a save, a confirmation):
+    # the live refresh reads the answers changed since its cursor.
+    changed_at = models.DateTimeField("changée le", default=timezone.now)
+    carried_from = models.ForeignKey(
+        Diagnostic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="reprise du diagnostic",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirmée par",
+    )
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
 
     objects = AnswerManager()
 
@@ -448,6 +697,22 @@ class Answer(models.Model):
         self._refuse_if_locked()
         return super().delete(*args, **kwargs)
 
+    def provenance(self) -> str:
+        """Where the answer comes from, in words, for the pages and PDFs."""
+        if self.carried_from_id:
+            source = self.carried_from
+            origin = "Reprise du diagnostic validé"
+            if source is not None and source.validated_at:
+                origin += f" le {_long_date(source.validated_at)}"
+            if self.to_confirm:
+                return f"{origin} — à confirmer"
+            if self.confirmed_by_id:
+                return f"{origin}, confirmée par {_name(self.confirmed_by)} {_moment(self.confirmed_at)}"
+            return origin
+        if self.updated_by_id is None:
+            return ""
+        return f"Modifiée par {_name(self.updated_by)} {_moment(self.updated_at)}"
+
     def _refuse_if_locked(self):
         status = (
             Diagnostic.objects.filter(pk=self.diagnostic_id)
@@ -456,6 +721,71 @@ class Answer(models.Model):
         )
         if status == Status.VALIDATED:
             raise LockedError()
+
+
+def _name(user) -> str:
+    return user.display_name if user is not None else "un membre"
+
+
+def _long_date(moment) -> str:
+    """« 12 mars 2025 », « 1er mars 2025 » (reports.context.long_date's
+    format; diagnostics does not import reports)."""
+    local = timezone.localtime(moment).date()
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day}\u00a0{date_format(local, 'F')}\u00a0{local.year}"
+
+
+def _moment(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"le {date_format(local, 'j F')} à {local.strftime('%H:%M')}"
+
+
+class PresenceQuerySet(models.QuerySet):
+    def recent(self):
+        return self.filter(seen_at__gte=timezone.now() - PRESENCE_WINDOW)
+
+
+PRESENCE_WINDOW = datetime.timedelta(seconds=30)
+
+
+class Presence(models.Model):
+    """Who has which section of a draft open: each open page beats (at
+    load and at every live refresh); a beat older than PRESENCE_WINDOW no
+    longer counts."""
+
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    section_id = models.CharField(max_length=100)
+    seen_at = models.DateTimeField()
+
+    objects = PresenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "présence"
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "user"], name="one_presence_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} sur {self.section_id}"
+
+    @classmethod
+    def beat(cls, diagnostic, user, section_id: str) -> list[str]:
+        """Record that `user` has `section_id` open; the names of the others
+        who have it open now."""
+        cls.objects.update_or_create(
+            diagnostic=diagnostic,
+            user=user,
+            defaults={"section_id": section_id, "seen_at": timezone.now()},
+        )
+        others = (
+            cls.objects.recent()
+            .filter(diagnostic=diagnostic, section_id=section_id)
+            .exclude(user=user)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        return [presence.user.display_name for presence in others]
 
 
 def _decimal(value: Fraction | None) -> Decimal | None:

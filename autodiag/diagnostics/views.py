@@ -4,6 +4,7 @@ confirmation of answers carried over from last year, and validation."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.contrib import messages
@@ -14,9 +15,23 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
-from autodiag.diagnostics.forms import changed_answers, field_name, initial_json
-from autodiag.diagnostics.models import DiagnosticError, LockedError
-from autodiag.diagnostics.progress import question_displayed, sections_progress
+from autodiag.accounts.models import User
+from autodiag.diagnostics.cells import WHOLE, revisions, value_of
+from autodiag.diagnostics.forms import (
+    LIST_TYPES,
+    changed_cells,
+    field_name,
+    first_input_id,
+    initial_json,
+)
+from autodiag.diagnostics.models import (
+    LOCKED_MESSAGE,
+    DiagnosticError,
+    LockedError,
+    Presence,
+)
+from autodiag.diagnostics.progress import overall, question_displayed, sections_progress
+from autodiag.diagnostics.words import cell_words
 from autodiag.french import suffix
 from autodiag.permissions import (
     answering_member,
@@ -28,15 +43,23 @@ from autodiag.permissions import (
 from autodiag.scoring.answers import AnswerValueError, item_displayed, used_channels
 from autodiag.scoring.formatting import format_percent
 
-NOT_EDITABLE = "Ce diagnostic est validé : ses réponses ne peuvent plus être modifiées."
+NOT_EDITABLE = LOCKED_MESSAGE
+# The live refresh re-reads this much before its cursor: a save computed
+# its time just before committing, so one committed a moment after a
+# refresh may carry a time before that refresh's cursor.
+CURSOR_OVERLAP = datetime.timedelta(seconds=5)
 
 
-def _state(diagnostic):
+def _state(diagnostic, with_cleared=False):
     """Everything the pages read about the current answers, in one pass."""
-    stored = diagnostic.stored_answers()
+    everything = diagnostic.stored_answers(include_cleared=True)
+    stored = {k: a for k, a in everything.items() if a.value is not None}
     report = diagnostic.report(stored)
-    to_confirm = set(diagnostic.to_confirm(stored, report.profile))
-    return stored, report, to_confirm, sections_progress(report, to_confirm)
+    to_confirm = set(diagnostic.to_confirm(stored, report))
+    progress = sections_progress(report, stored, to_confirm)
+    if with_cleared:
+        return everything, report, to_confirm, progress
+    return stored, report, to_confirm, progress
 
 
 @diagnostic_member
@@ -65,24 +88,46 @@ def section(request, diagnostic, section_id):
 
 
 def _save_section(request, diagnostic, current):
-    errors = {}
+    """The section form without JavaScript: each changed cell is saved
+    with the revision the page showed; the ones a teammate changed
+    meanwhile are not applied but shown back as conflicts."""
+    errors, conflicts = {}, {}
     saved = 0
     profile_first = sorted(current.questions, key=lambda q: not q.is_profile)
-    for question_id, value in changed_answers(profile_first, request.POST).items():
+    taken = request.POST.get("take_mine")
+    for question in profile_first:
+        if question.id == taken:
+            found = _mine_from_post(question, request.POST)
+        else:
+            found = changed_cells(question, request.POST)
+        if found is None:
+            continue
+        changes, base = found
         try:
-            diagnostic.save_answer(question_id, value, request.user)
-            saved += 1
+            outcome = diagnostic.save_cells(question.id, changes, base, request.user)
         except AnswerValueError as exc:
-            errors[question_id] = str(exc)
-    if errors:
-        for question_id, message in errors.items():
-            question = diagnostic.version.question(question_id)
-            messages.error(request, f"« {_short(question.text)} » : {message}")
-        return _render_section(request, diagnostic, current, errors=errors, status=400)
+            errors[question.id] = str(exc)
+            continue
+        except LockedError:
+            messages.error(request, NOT_EDITABLE)
+            return redirect("diagnostics:section", pk=diagnostic.pk, section_id=current.id)
+        if len(outcome.conflicts) < len(changes):
+            saved += 1
+        if outcome.conflicts:
+            conflicts[question.id] = _conflict_view(diagnostic, question, outcome, changes)
     if saved:
         messages.success(
             request,
             f"{saved} réponse{suffix(saved)} enregistrée{suffix(saved)}.",
+        )
+    if errors or conflicts:
+        return _render_section(
+            request,
+            diagnostic,
+            current,
+            errors=errors,
+            conflicts=conflicts,
+            status=400 if errors else 409,
         )
     if request.POST.get("next"):
         _, _, _, progress = _state(diagnostic)
@@ -93,6 +138,61 @@ def _save_section(request, diagnostic, current):
             )
         return redirect("diagnostics:validation", pk=diagnostic.pk)
     return redirect("diagnostics:section", pk=diagnostic.pk, section_id=current.id)
+
+
+def _mine_from_post(question, post):
+    """« Prendre la mienne » without JavaScript: the person's own value,
+    kept in the page that showed the conflict, over the revision seen."""
+    try:
+        changes = json.loads(post.get(field_name(question, "mine"), ""))
+        base = json.loads(post.get(field_name(question, "minebase"), ""))
+    except ValueError:
+        return None
+    if not isinstance(changes, dict) or not isinstance(base, dict):
+        return None
+    return changes, base
+
+
+def _conflict_view(diagnostic, question, outcome, changes) -> dict:
+    """What the page shows of a conflict: per cell, the teammate's value,
+    who and when, and the person's own value."""
+    version = diagnostic.version
+    names = _names(outcome.cells[c].get("by") for c in outcome.conflicts if c in outcome.cells)
+    cells = []
+    for cell in outcome.conflicts:
+        meta = outcome.cells.get(cell, {})
+        theirs = value_of(outcome.value, cell)
+        cells.append(
+            {
+                "cell": cell,
+                "theirs": theirs,
+                "theirs_words": cell_words(question, version, cell, theirs),
+                "mine": changes[cell],
+                "mine_words": cell_words(question, version, cell, changes[cell]),
+                "by": names.get(meta.get("by"), "un membre de l’équipe"),
+                "at": _moment_words(meta.get("at")),
+                "revision": meta.get("r", 0),
+            }
+        )
+    return {
+        "cells": cells,
+        "mine_json": json.dumps({c["cell"]: c["mine"] for c in cells}),
+        "base_json": json.dumps(outcome.revisions()),
+    }
+
+
+def _names(user_ids) -> dict:
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return {user.pk: user.display_name for user in User.objects.filter(pk__in=ids)}
+
+
+def _moment_words(iso: str | None) -> str:
+    if not iso:
+        return ""
+    moment = timezone.localtime(datetime.datetime.fromisoformat(iso))
+    return f"le {date_format(moment, 'j F')} à {moment.strftime('%H:%M')}"
 
 
 def _short(text: str, width: int = 80) -> str:
@@ -108,8 +208,9 @@ def _neighbours(progress, current):
     return previous, following
 
 
-def _render_section(request, diagnostic, current, errors=None, status=200):
-    stored, report, to_confirm, progress = _state(diagnostic)
+def _render_section(request, diagnostic, current, errors=None, conflicts=None, status=200):
+    everything, report, to_confirm, progress = _state(diagnostic, with_cleared=True)
+    stored = everything
     editable = can_edit_diagnostic(request.user, diagnostic)
     channels = used_channels(diagnostic.version, report.profile)
     questions = [
@@ -121,12 +222,19 @@ def _render_section(request, diagnostic, current, errors=None, status=200):
             channels,
             to_confirm,
             (errors or {}).get(question.id),
+            (conflicts or {}).get(question.id),
         )
         for question in current.questions
     ]
     previous, following = _neighbours(progress, current)
     this = next(p for p in progress if p.section.id == current.id)
+    teammates = Presence.beat(diagnostic, request.user, current.id) if editable else []
     context = {
+        "errors_summary": _errors_summary(questions),
+        "content_target": "questions",
+        "teammates": teammates,
+        "cursor": timezone.now().isoformat(),
+        "counts": overall(progress),
         "title": f"{current.title} — diagnostic de {diagnostic.structure.name}",
         "diagnostic": diagnostic,
         "structure": diagnostic.structure,
@@ -154,13 +262,31 @@ def _render_section(request, diagnostic, current, errors=None, status=200):
         "profile_answers": {
             q.id: stored[q.id].value
             for q in diagnostic.version.questions()
-            if q.is_profile and q.id in stored
+            if q.is_profile and q.id in stored and stored[q.id].value is not None
         },
     }
     return render(request, "diagnostics/section.html", context, status=status)
 
 
-def _question_view(diagnostic, question, stored, report, channels, to_confirm, error):
+def _errors_summary(questions) -> list[dict]:
+    summary = []
+    for qv in questions:
+        label = _short(qv["question"].text)
+        if qv["error"]:
+            summary.append({"label": label, "message": qv["error"], "field": qv["first_input"]})
+        if qv["conflict"]:
+            summary.append(
+                {
+                    "label": label,
+                    "message": "modifiée par un membre de l’équipe pendant votre saisie, "
+                    "choisissez la réponse à garder",
+                    "field": f"conflict-{qv['question'].id}",
+                }
+            )
+    return summary
+
+
+def _question_view(diagnostic, question, stored, report, channels, to_confirm, error, conflict):
     answer = stored.get(question.id)
     value = answer.value if answer else None
     rows = value if isinstance(value, dict) else {}
@@ -181,6 +307,10 @@ def _question_view(diagnostic, question, stored, report, channels, to_confirm, e
         "value": value,
         "initial": initial_json(value),
         "answer": answer,
+        "provenance": answer.provenance() if answer else "",
+        "revisions": json.dumps(revisions(answer.cells) if answer else {}),
+        "first_input": first_input_id(question, diagnostic.version),
+        "conflict": conflict,
         "shown": question_displayed(question, report),
         "to_confirm": question.id in to_confirm,
         "items": items,
@@ -204,70 +334,142 @@ def _conditions_json(version) -> dict:
 
 @diagnostic_member
 def section_answers(request, diagnostic, section_id):
-    """The section's current answers, so that an open page shows what
-    teammates enter elsewhere (the script asks every few seconds)."""
+    """The live refresh of an open section page: every answer of the section
+    changed since the cursor `since` (all of them without it), first
+    answers and cleared ones included, with each cell's revision, and who
+    else has the section open (the call is their presence beat)."""
     current = diagnostic.version.section(section_id)
     if current is None:
         raise Http404("Section introuvable")
+    cursor = timezone.now()
     ids = [q.id for q in current.questions if not q.structure_field]
-    answers = diagnostic.answers.filter(question_id__in=ids).select_related("updated_by")
+    answers = diagnostic.answers.filter(question_id__in=ids).select_related(
+        "updated_by", "confirmed_by", "carried_from"
+    )
+    since = _since(request.GET.get("since"))
+    if since is not None:
+        answers = answers.filter(changed_at__gte=since - CURSOR_OVERLAP)
+    answers = list(answers)
+    names = _names(meta.get("by") for answer in answers for meta in (answer.cells or {}).values())
+    teammates = (
+        Presence.beat(diagnostic, request.user, current.id)
+        if can_edit_diagnostic(request.user, diagnostic)
+        else []
+    )
     return JsonResponse(
         {
-            "answers": {
-                answer.question_id: {
-                    "value": answer.value,
-                    "to_confirm": answer.to_confirm,
-                    "status": _answer_status(
-                        answer.updated_by.display_name if answer.updated_by else "un membre",
-                        timezone.localtime(answer.updated_at),
-                    ),
-                }
-                for answer in answers
-            },
+            "cursor": cursor.isoformat(),
+            "answers": {answer.question_id: _answer_json(answer, names) for answer in answers},
+            "teammates": teammates,
             "locked": not diagnostic.is_draft,
         }
     )
 
 
+def _since(text: str | None):
+    if not text:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace(" ", "+"))
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _answer_json(answer, names: dict) -> dict:
+    return {
+        "value": answer.value,
+        "revisions": revisions(answer.cells),
+        "by": {cell: names.get(meta.get("by"), "") for cell, meta in (answer.cells or {}).items()},
+        "to_confirm": answer.to_confirm,
+        "status": answer.provenance(),
+    }
+
+
 @require_POST
 @answering_member
 def save_answer(request, diagnostic, question_id):
-    """The autosave endpoint: one answer as JSON `{"value": …}`."""
+    """The autosave endpoint: the changed cells of one answer, as JSON
+    `{"changes": {cell: value}, "base": {cell: revision}, "typed_by": id}`
+    (`{"value": …}` stands for the whole answer, or the rows it gives).
+    Conflicting cells are not applied and come back in `conflicts`."""
     if not diagnostic.is_draft:
-        return JsonResponse({"error": "locked", "message": NOT_EDITABLE}, status=409)
+        return _locked_json()
     if not can_edit_diagnostic(request.user, diagnostic):
         return JsonResponse(
             {"error": "forbidden", "message": "Modification non autorisée."}, status=403
         )
     try:
         payload = json.loads(request.body or b"{}")
-        value = payload["value"]
-    except (ValueError, KeyError, TypeError):
+        changes, base = _payload_cells(diagnostic, question_id, payload)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return JsonResponse(
-            {"error": "bad_request", "message": 'Corps JSON {"value": …} attendu.'}, status=400
+            {
+                "error": "bad_request",
+                "message": 'Corps JSON {"changes": {…}, "base": {…}} ou {"value": …} attendu.',
+            },
+            status=400,
+        )
+    typed_by = payload.get("typed_by")
+    if typed_by is not None and typed_by != request.user.pk:
+        # Kept in this browser by someone else (an expired session, then
+        # another person signed in): never recorded under this name.
+        return JsonResponse(
+            {
+                "error": "other_user",
+                "message": "Ces réponses ont été saisies par une autre personne\u00a0: "
+                "elles ne sont pas enregistrées sous votre nom.",
+            },
+            status=409,
         )
     try:
-        answer = diagnostic.save_answer(question_id, value, request.user)
+        outcome = diagnostic.save_cells(question_id, changes, base, request.user)
     except AnswerValueError as exc:
         return JsonResponse({"error": "invalid", "message": str(exc)}, status=400)
     except LockedError:
-        return JsonResponse({"error": "locked", "message": NOT_EDITABLE}, status=409)
-    moment = timezone.localtime(answer.updated_at if answer else timezone.now())
+        return _locked_json()
+    question = diagnostic.version.question(question_id)
+    moment = timezone.localtime(outcome.updated_at)
+    conflict = _conflict_view(diagnostic, question, outcome, changes) if outcome.conflicts else None
     return JsonResponse(
         {
             "ok": True,
             "question": question_id,
-            "value": answer.value if answer else None,
+            "value": outcome.value,
+            "revisions": outcome.revisions(),
+            "conflicts": conflict["cells"] if conflict else [],
             "saved_at": moment.isoformat(),
             "saved_at_display": moment.strftime("%H:%M"),
             "by": request.user.display_name,
-            "status": _answer_status(request.user.display_name, moment),
+            "status": _answer_status(request.user.display_name, moment)
+            if len(outcome.conflicts) < len(changes)
+            else "",
         }
     )
 
 
 def _answer_status(name: str, moment) -> str:
     return f"Modifiée par {name} le {date_format(moment, 'j F')} à {moment.strftime('%H:%M')}"
+
+
+def _locked_json():
+    return JsonResponse({"error": "locked", "message": NOT_EDITABLE}, status=409)
+
+
+def _payload_cells(diagnostic, question_id, payload) -> tuple[dict, dict]:
+    base = payload.get("base") or {}
+    if not isinstance(base, dict):
+        raise ValueError("base")
+    if "changes" in payload:
+        changes = payload["changes"]
+        if not isinstance(changes, dict):
+            raise ValueError("changes")
+        return changes, base
+    value = payload["value"]
+    question = diagnostic.version.question(question_id)
+    if question is not None and question.type in LIST_TYPES and isinstance(value, dict):
+        return {WHOLE: None, **value}, base
+    return {WHOLE: value}, base
 
 
 @require_POST
@@ -278,17 +480,42 @@ def confirm_answer(request, diagnostic, question_id):
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"error": "locked", "message": NOT_EDITABLE}, status=409)
         require(False, NOT_EDITABLE)
-    diagnostic.confirm_answer(question_id, request.user)
-    if request.headers.get("Accept", "").startswith("application/json"):
-        moment = timezone.localtime()
-        return JsonResponse(
-            {"ok": True, "status": _answer_status(request.user.display_name, moment)}
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        diagnostic.confirm_answer(question_id, request.user)
+    except LockedError:
+        if wants_json:
+            return _locked_json()
+        require(False, NOT_EDITABLE)
+    if wants_json:
+        answer = diagnostic.answers.select_related("carried_from", "confirmed_by").filter(
+            question_id=question_id
         )
+        first = answer.first()
+        return JsonResponse({"ok": True, "status": first.provenance() if first else ""})
     question = diagnostic.version.question(question_id)
     if question is None:
         raise Http404("Question introuvable")
     url = reverse("diagnostics:section", args=[diagnostic.pk, question.section_id])
     return redirect(f"{url}#question-{question_id}")
+
+
+@require_POST
+@diagnostic_member
+def confirm_section(request, diagnostic, section_id):
+    """Confirm in one action every carried-over answer of a section."""
+    current = diagnostic.version.section(section_id)
+    if current is None:
+        raise Http404("Section introuvable")
+    require(can_edit_diagnostic(request.user, diagnostic), NOT_EDITABLE)
+    try:
+        count = diagnostic.confirm_section(section_id, request.user)
+    except LockedError:
+        messages.error(request, NOT_EDITABLE)
+    else:
+        plural = "s" if count > 1 else ""
+        messages.success(request, f"{count} réponse{plural} reprise{plural} confirmée{plural}.")
+    return redirect("diagnostics:section", pk=diagnostic.pk, section_id=current.id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -306,7 +533,7 @@ def validation(request, diagnostic):
         else:
             try:
                 diagnostic.validate(by=request.user)
-            except DiagnosticError as exc:
+            except DiagnosticError as exc:  # LockedError too: validated meanwhile
                 messages.error(request, str(exc))
             else:
                 messages.success(
@@ -330,6 +557,7 @@ def validation(request, diagnostic):
             "to_confirm": confirm,
             "missing_count": len(report.missing),
             "confirm_count": len(to_confirm),
+            "counts": overall(progress),
             "can_validate": can_validate(request.user, diagnostic),
             "global_display": _global_display(report),
             "conditions_json": _conditions_json(version),

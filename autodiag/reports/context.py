@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from autodiag.diagnostics.models import Answer, Diagnostic
+from autodiag.diagnostics.progress import overall, question_displayed, sections_progress
 from autodiag.questionnaires.loader import load_questionnaire
 from autodiag.questionnaires.schema import (
     NO,
@@ -32,10 +33,9 @@ from autodiag.questionnaires.schema import (
     YES,
     Question,
     QuestionType,
-    conditions_hold,
 )
 from autodiag.reports.charts import Datum, bar_chart
-from autodiag.scoring.answers import item_displayed, profile_of, used_channels
+from autodiag.scoring.answers import item_displayed, used_channels
 from autodiag.scoring.formatting import (
     NBSP,
     format_number,
@@ -259,7 +259,7 @@ def results_context(diagnostic: Diagnostic) -> dict:
     if other_version:
         global_change = Change("non comparable", "none")
 
-    to_confirm = diagnostic.to_confirm(stored) if draft else []
+    to_confirm = diagnostic.to_confirm(stored) if draft else []  # progress.to_confirm_ids
     title_prefix = "Résultats provisoires" if draft else "Résultats"
     return {
         "diagnostic": diagnostic,
@@ -462,24 +462,30 @@ def questionnaire_context(diagnostic: Diagnostic) -> dict:
     version = diagnostic.version
     stored: dict[str, Answer] = diagnostic.stored_answers()
     values = diagnostic.normalized_answers(stored)
-    profile = profile_of(version, values)
+    report = diagnostic.report(stored)
+    profile = report.profile
     channels = used_channels(version, profile)
     commitments = {c.number: c for c in version.commitments}
+    pending = set(diagnostic.to_confirm(stored, report)) if diagnostic.is_draft else set()
+    # The filling pages' count (diagnostics.progress), the same on every page.
+    progress = overall(sections_progress(report, stored, pending))
     sections = []
     number = 0
-    counts = {"displayed": 0, "unanswered": 0, "to_confirm": 0}
+    counts = {
+        "displayed": progress.total,
+        "unanswered": progress.missing,
+        "to_confirm": progress.to_confirm,
+        "progress": progress,
+    }
     for section in version.sections:
         questions = []
         for question in section.questions:
-            if not conditions_hold(question.conditions, profile):
+            if not question_displayed(question, report):
                 continue
             number += 1
             answer = stored.get(question.id)
             words = answer_words(question, values.get(question.id), version, profile, channels)
-            to_confirm = bool(answer and answer.to_confirm)
-            counts["displayed"] += 1
-            counts["unanswered"] += not words["answered"] and not words.get("optional")
-            counts["to_confirm"] += to_confirm
+            to_confirm = question.id in pending
             questions.append(
                 {
                     "number": number,
@@ -491,7 +497,11 @@ def questionnaire_context(diagnostic: Diagnostic) -> dict:
                     "changed_by": (
                         answer.updated_by.display_name if answer and answer.updated_by else ""
                     ),
-                    "changed_at": date_and_time(answer.updated_at) if answer else "",
+                    # A carried-over answer was not changed by anyone here.
+                    "carried": answer.provenance() if answer and answer.carried_from_id else "",
+                    "changed_at": date_and_time(answer.updated_at)
+                    if answer and not answer.carried_from_id
+                    else "",
                 }
             )
         if questions:

@@ -136,12 +136,23 @@ def _list(question: Question, value):
     return rows
 
 
+# A free-text answer is a few paragraphs; the bound keeps every page and PDF
+# that shows it cheap (issue 12, finding 10).
+MAX_TEXT_LENGTH = 10_000
+
+
 def _text(question: Question, value):
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         raise AnswerValueError("un texte est attendu")
-    return value.strip()
+    text = value.strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        raise AnswerValueError(
+            f"texte trop long : {len(text)} caractères, {MAX_TEXT_LENGTH} au plus "
+            "(raccourcissez-le ; votre saisie reste dans la page)"
+        )
+    return text
 
 
 def _boolean(question: Question, value):

@@ -1,16 +1,21 @@
 """Importing a referential of structures in the browser: upload, a preview
 listing every faulty line, then confirmation. Nothing is written before the
-confirmation; the uploaded file waits under VAR_DIR/imports meanwhile."""
+confirmation; the uploaded file waits meanwhile in the shared file storage
+(`imports/`, see settings.STORAGES: any app server can confirm it), and is
+deleted after IMPORT_KEEP_HOURS if never confirmed. Reading is bounded
+(size, rows, columns, unzipped size, time: `upload_limits`)."""
 
+import datetime
 import re
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from autodiag.permissions import can_import_referential, networks_allowed_for
@@ -19,18 +24,36 @@ from autodiag.structures.referential import (
     apply_referential,
     plan_referential,
     read_referential,
+    upload_limits,
 )
 
-MAX_UPLOAD = 30 * 1024 * 1024
 SHOWN_FAULTS = 300
 SESSION_KEY = "referential_upload"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+UPLOADS = "imports"
+
+
+def _upload_name(token: str, suffix: str) -> str:
+    return f"{UPLOADS}/{token}{suffix}"
+
+
+def purge_unconfirmed_uploads(now: datetime.datetime | None = None) -> int:
+    """Delete the uploads older than IMPORT_KEEP_HOURS (never confirmed);
+    returns how many. Run at each upload, so no scheduler is needed."""
+    limit = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_KEEP_HOURS)
+    try:
+        _, names = default_storage.listdir(UPLOADS)
+    except FileNotFoundError:
+        return 0
+    purged = 0
+    for name in names:
+        path = f"{UPLOADS}/{name}"
+        if default_storage.get_modified_time(path) < limit:
+            default_storage.delete(path)
+            purged += 1
+    return purged
 
 
 def _preview_page(request, preview, token, status=200):
@@ -68,22 +91,24 @@ def import_referential(request):
     error = None
     if upload is None:
         error = "Choisissez un fichier CSV ou XLSX."
-    elif upload.size > MAX_UPLOAD:
-        error = f"Le fichier dépasse {MAX_UPLOAD // (1024 * 1024)} Mo : utilisez la commande « autodiag import-structures »."
+    elif upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+        error = f"Le fichier dépasse {settings.IMPORT_MAX_MB} Mo : utilisez la commande « autodiag import-structures »."
     elif not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
         error = "Format non pris en charge : déposez un fichier .csv ou .xlsx."
     if error:
         return render(request, "structures/import.html", {"title": "Importer un référentiel", "nav": "scope",
                                                           "upload_error": error}, status=400)  # fmt: skip
+    purge_unconfirmed_uploads()
     token = secrets.token_urlsafe(24)
     suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-    path = _upload_dir() / f"{token}{suffix}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    default_storage.save(_upload_name(token, suffix), upload)
     request.session[SESSION_KEY] = {"token": token, "suffix": suffix, "filename": upload.name}
+    upload.seek(0)
     preview = read_referential(
-        path, upload.name, networks_allowed=networks_allowed_for(request.user)
+        upload.read(),
+        upload.name,
+        networks_allowed=networks_allowed_for(request.user),
+        limits=upload_limits(),
     )
     return _preview_page(request, preview, token, status=200 if preview.is_valid else 400)
 
@@ -94,17 +119,21 @@ def _confirm(request):
     if not TOKEN.match(token) or pending.get("token") != token:
         messages.error(request, "Ce dépôt n’est plus disponible : déposez à nouveau le fichier.")
         return redirect("structures:import")
-    path = _upload_dir() / f"{token}{pending['suffix']}"
-    if not path.exists():
+    name = _upload_name(token, pending["suffix"])
+    if not default_storage.exists(name):
         messages.error(request, "Ce dépôt n’est plus disponible : déposez à nouveau le fichier.")
         return redirect("structures:import")
     allowed = networks_allowed_for(request.user)
-    preview = read_referential(path, pending["filename"], networks_allowed=allowed)
+    with default_storage.open(name, "rb") as stored:
+        data = stored.read()
+    preview = read_referential(
+        data, pending["filename"], networks_allowed=allowed, limits=upload_limits()
+    )
     try:
         counts = apply_referential(preview, allowed)
     except ReferentialError:
         return _preview_page(request, preview, token, status=400)
-    path.unlink(missing_ok=True)
+    default_storage.delete(name)
     del request.session[SESSION_KEY]
     messages.success(request, f"Référentiel « {pending['filename']} » importé : {counts}.")
     return redirect("structures:scope")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,9 @@ COLUMNS = (
     "courriel",
 )
 REQUIRED = ("code", "nom", "reseau", "typologie", "departement")
+# A code is part of the structure's addresses (/structures/<code>/): no
+# "/", "?", "#", "%" or control character.
+CODE_PATTERN = re.compile(r"[^\W][\w.-]*")
 MAX_LENGTHS = {"code": 32, "nom": 255, "reseau": 200, "type_structure": 200, "courriel": 254}
 PROGRESS_EVERY = 2000
 WRITE_BATCH = 2000
@@ -199,12 +203,35 @@ class ReferentialError(Exception):
 # -- reading -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReadingLimits:
+    """What one reading may cost (issue 12, finding 5): a file past a bound
+    gets a fault naming it, and the reading stops there. The web upload
+    reads with `upload_limits()`; the command line without limits."""
+
+    max_rows: int
+    max_seconds: float
+    max_columns: int = 200
+    max_xlsx_expanded_bytes: int = 100 * 1024 * 1024  # the XLSX's XML once unzipped
+
+
+def upload_limits() -> ReadingLimits:
+    from django.conf import settings
+
+    return ReadingLimits(
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_seconds=settings.IMPORT_MAX_SECONDS,
+        max_xlsx_expanded_bytes=settings.IMPORT_MAX_XLSX_EXPANDED_MB * 1024 * 1024,
+    )
+
+
 def read_referential(
     source: str | Path | BinaryIO | bytes,
     filename: str | None = None,
     *,
     networks_allowed: Iterable[int] | None = None,
     progress: Progress | None = None,
+    limits: ReadingLimits | None = None,
 ) -> Preview:
     """Read a referential (CSV or XLSX, told by the file name's extension, or
     by the content when there is none) into a `Preview`. `source` is a path,
@@ -220,10 +247,10 @@ def read_referential(
     filename = filename or "référentiel"
     preview = Preview(filename=filename)
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
-        records, total = _xlsx_records(data, preview)
+        records, total = _xlsx_records(data, preview, limits)
     else:
-        records, total = _csv_records(data)
-    _validate(records, total, preview, progress)
+        records, total = _csv_records(data, preview)
+    _validate(records, total, preview, progress, limits)
     if networks_allowed is not None and preview.rows:
         faults = scope_faults(preview.rows, set(networks_allowed))
         if faults:
@@ -250,16 +277,19 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ";"
 
 
-def _csv_records(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], int]:
+def _csv_records(data: bytes, preview: Preview) -> tuple[Iterator[tuple[int, list[str]]], int]:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
 
     def records():
         start = 1
-        for values in reader:
-            yield start, values
-            start = reader.line_num + 1
+        try:
+            for values in reader:
+                yield start, values
+                start = reader.line_num + 1
+        except csv.Error as error:  # a cell past csv's field limit, a NUL byte…
+            preview.faults.append(Fault(start, "", f"ligne illisible ({error}) : lecture arrêtée"))
 
     return records(), text.count("\n") or 1
 
@@ -272,9 +302,23 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _xlsx_records(data: bytes, preview: Preview) -> tuple[Iterator[tuple[int, list[str]]], int]:
+def _xlsx_records(
+    data: bytes, preview: Preview, limits: ReadingLimits | None = None
+) -> tuple[Iterator[tuple[int, list[str]]], int]:
     from openpyxl import load_workbook  # only XLSX files pay for its import
 
+    expanded = _xlsx_expanded_size(data)
+    if limits and expanded is not None and expanded > limits.max_xlsx_expanded_bytes:
+        preview.faults.append(
+            Fault(
+                1,
+                "",
+                f"classeur trop volumineux une fois décompressé ({expanded // (1024 * 1024)} Mo, "
+                f"{limits.max_xlsx_expanded_bytes // (1024 * 1024)} Mo au plus) : "
+                "enregistrez-le en CSV ou scindez-le",
+            )
+        )
+        return iter(()), 0
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not XLSX
@@ -287,12 +331,25 @@ def _xlsx_records(data: bytes, preview: Preview) -> tuple[Iterator[tuple[int, li
 
     def records():
         try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows = sheet.iter_rows(values_only=True, max_col=limits.max_columns if limits else None)
+            for number, values in enumerate(rows, start=1):
                 yield number, [_cell(value) for value in values]
         finally:
             workbook.close()
 
     return records(), total
+
+
+def _xlsx_expanded_size(data: bytes) -> int | None:
+    """The sum of the archive's declared uncompressed sizes (zipfile never
+    inflates a member past its declared size), None if it is not a zip."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def _header(values: list[str], preview: Preview) -> dict[str, int] | None:
@@ -319,11 +376,37 @@ def _header(values: list[str], preview: Preview) -> dict[str, int] | None:
     return positions if ok else None
 
 
+def _past_limits(limits: ReadingLimits, count: int, read: int, deadline, line, faults) -> bool:
+    """Whether reading stops here, with the fault that says why."""
+    if count >= limits.max_rows:
+        faults.append(
+            Fault(
+                line,
+                "",
+                f"le fichier dépasse {limits.max_rows} lignes : lecture arrêtée ; scindez-le "
+                "ou utilisez la commande « autodiag import-structures »",
+            )
+        )
+        return True
+    if read % 500 == 0 and time.monotonic() > deadline:
+        faults.append(
+            Fault(
+                line,
+                "",
+                f"lecture arrêtée après {limits.max_seconds:g} secondes (ligne {line}) : scindez le fichier "
+                "ou utilisez la commande « autodiag import-structures »",
+            )
+        )
+        return True
+    return False
+
+
 def _validate(
     records: Iterator[tuple[int, list[str]]],
     total: int,
     preview: Preview,
     progress: Progress | None,
+    limits: ReadingLimits | None = None,
 ) -> None:
     faults = preview.faults
     header = None
@@ -336,14 +419,18 @@ def _validate(
             faults.append(Fault(1, "", "fichier vide : aucune ligne d’en-tête"))
         return
     if header is None:
-        for _ in records:  # let an XLSX reader close its file
-            pass
+        records.close()  # an XLSX reader closes its file
         return
 
     positions = [(column, header.get(column)) for column in COLUMNS]
     first_line_of: dict[str, int] = {}
-    count = 0
+    count = read = 0
+    deadline = time.monotonic() + limits.max_seconds if limits else None
     for line, values in records:
+        read += 1
+        if limits and _past_limits(limits, count, read, deadline, line, faults):
+            records.close()
+            break
         width = len(values)
         cells = {
             column: values[index].strip() if index is not None and index < width else ""
@@ -417,6 +504,14 @@ def _check_row(line: int, cells: dict[str, str]) -> list[Fault]:
     code = cells["code"]
     if code and any(char.isspace() for char in code):
         faults.append(Fault(line, "code", f"code « {code} » invalide : pas d’espace dans un code"))
+    elif code and not CODE_PATTERN.fullmatch(code):
+        faults.append(
+            Fault(
+                line,
+                "code",
+                f"code « {code} » invalide : seulement des lettres, des chiffres, « - », « _ » et « . » (pas de « / »)",
+            )
+        )
     typology = cells["typologie"]
     if typology and text_key(typology) not in TYPOLOGIES:
         allowed = ", ".join(Typology.values)

@@ -4,7 +4,6 @@ accepting an invitation (signing in, or creating an account)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from autodiag.accounts.models import User
 from autodiag.collation import by_name
+from autodiag.mail import send_later
 from autodiag.permissions import (
     can_appoint_manager,
     can_manage_team,
@@ -31,17 +31,16 @@ def send_invitation(request, invitation: Invitation) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("structures:invitation", args=[invitation.token])
     inviter = request.user.display_name
     until = date_format(timezone.localtime(invitation.expires_at), "j F Y")
-    send_mail(
-        subject=f"Invitation à rejoindre {invitation.structure.name} — Autodiagnostic Services Publics+",
-        message=(
-            f"Bonjour,\n\n{inviter} vous invite à rejoindre l’équipe de « {invitation.structure.name} » "
-            f"en tant que {invitation.get_role_display().lower()} sur la plateforme de l’autodiagnostic "
-            f"Services Publics+.\n\nPour accepter, ouvrez ce lien avant le {until} :\n{link}\n\n"
-            "Si vous n’attendiez pas cette invitation, ignorez ce message.\n"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
+    subject = (
+        f"Invitation à rejoindre {invitation.structure.name} — Autodiagnostic Services Publics+"
     )
+    body = (
+        f"Bonjour,\n\n{inviter} vous invite à rejoindre l’équipe de « {invitation.structure.name} » "
+        f"en tant que {invitation.get_role_display().lower()} sur la plateforme de l’autodiagnostic "
+        f"Services Publics+.\n\nPour accepter, ouvrez ce lien avant le {until} :\n{link}\n\n"
+        "Si vous n’attendiez pas cette invitation, ignorez ce message.\n"
+    )
+    send_later([(subject, body, [invitation.email])])
 
 
 @require_http_methods(["GET", "POST"])

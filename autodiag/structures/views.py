@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from autodiag.collation import by_name
 from autodiag.diagnostics.enums import Status
 from autodiag.diagnostics.models import Diagnostic, DiagnosticError
-from autodiag.diagnostics.progress import sections_progress
+from autodiag.diagnostics.progress import diagnostic_counts
 from autodiag.permissions import (
     audits_given_to,
     can_import_referential,
@@ -36,19 +36,8 @@ from autodiag.scoring.formatting import format_percent
 from autodiag.structures.enums import Role
 
 
-def _completion(diagnostic) -> dict:
-    stored = diagnostic.stored_answers()
-    report = diagnostic.report(stored)
-    to_confirm = set(diagnostic.to_confirm(stored, report.profile))
-    progress = [p for p in sections_progress(report, to_confirm) if p.displayed]
-    total = sum(p.total for p in progress)
-    answered = sum(p.answered for p in progress)
-    return {
-        "answered": answered,
-        "total": total,
-        "percent": round(100 * answered / total) if total else 0,
-        "to_confirm": len(to_confirm),
-    }
+def _completion(diagnostic):
+    return diagnostic_counts(diagnostic)
 
 
 def _summary(structure, user) -> dict:

@@ -362,3 +362,33 @@ def test_the_example_self_diagnostic_still_validates(draft, agent, manager):
     fill(draft, agent)
     draft.validate(by=manager)
     assert json.dumps(draft.result.report).count('"apart"') == 0
+
+
+def test_validated_audit_identity_and_scores_locked_by_the_database(
+    validated_audit, structure, other_structure, national
+):
+    """Issue 12, finding 1: the old row is checked as well as the new one."""
+    draft = Audit.objects.create(
+        structure=other_structure,
+        grid=validated_audit.grid,
+        auditor=validated_audit.auditor,
+        starts_on=validated_audit.starts_on,
+        ends_on=validated_audit.ends_on,
+    )
+    answer = validated_audit.answers.get(question_id="1.1")
+    statements = [
+        ("UPDATE audits_auditanswer SET audit_id = %s WHERE id = %s", [draft.pk, answer.pk]),
+        (
+            "UPDATE audits_audit SET structure_id = %s WHERE id = %s",
+            [other_structure.pk, validated_audit.pk],
+        ),
+        (
+            "UPDATE audits_audit SET auditor_id = %s WHERE id = %s",
+            [national.pk, validated_audit.pk],
+        ),
+    ]
+    for sql, params in statements:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert AuditAnswer.objects.get(pk=answer.pk).audit_id == validated_audit.pk
+    assert Audit.objects.get(pk=validated_audit.pk).structure_id == structure.pk

@@ -130,7 +130,11 @@ def test_sheets_from_the_results_reviewed_then_on_the_poster_and_public_page(
         assert "Sensibiliser l’équipe aux éco-gestes" in text
         assert "76,4" in text
 
-    # The manager publishes the page; signed out, anyone reads it.
+    # The manager publishes the page; signed out, anyone reads it. (The demo
+    # publishes it for the testimonies, issue 15: withdrawn here first.)
+    from autodiag.actions.models import ActionPlan
+
+    ActionPlan.objects.filter(structure__code=CODE).update(is_public=False)
     page.context.clear_cookies()
     sign_in(page, live_server, DEMO_MANAGER)
     page.goto(url(live_server, f"/structures/{CODE}/actions/affichage/"))

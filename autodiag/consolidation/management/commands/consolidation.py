@@ -1,6 +1,6 @@
-"""`autodiag consolidation rebuild`: rebuild the lines of figures and the
-texts of every validated diagnostic from the frozen results (after a
-restore, or to check them)."""
+"""`autodiag consolidation rebuild`: write the missing lines of figures and
+the texts of every validated diagnostic from the frozen results (after a
+restore, or to check them); existing lines are frozen and kept."""
 
 from django.apps import apps
 from django.core.management.base import BaseCommand

@@ -113,6 +113,11 @@ class Command(BaseCommand):
         load_consolidation_demo(version, agent)
         load_demo_actions(caf, agent, manager)  # the CAF's action plan, drawn from last year
         auditors = demo_audit(caf, national, self.person)  # the label audit (autodiag.audits)
+        # Listening to users (autodiag.testimonies): the CAF's public page and testimonies.
+        from autodiag.testimonies.demo import load_demo_testimonies
+
+        others = Structure.objects.exclude(pk=caf.pk).filter(is_active=True).order_by("code")[:12]
+        load_demo_testimonies(caf, others, manager)
         self.stdout.write(
             f"Données de démonstration prêtes. Comptes (mot de passe « {PASSWORD} ») :"
         )
@@ -154,10 +159,8 @@ class Command(BaseCommand):
         # The team met a year ago: date the answers before they are locked.
         a_year_ago = timezone.now() - datetime.timedelta(days=365)
         diagnostic.answers.update(updated_at=a_year_ago - datetime.timedelta(hours=2))
-        diagnostic.validate(by=manager)
-        Diagnostic.objects.filter(pk=diagnostic.pk).update(
-            created_at=a_year_ago, validated_at=a_year_ago
-        )
+        diagnostic.validate(by=manager, at=a_year_ago)
+        Diagnostic.objects.filter(pk=diagnostic.pk).update(created_at=a_year_ago)
 
     def draft(self, structure, version, agent):
         diagnostic = Diagnostic.objects.start(structure, by=agent, questionnaire=version)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TestimoniesConfig(AppConfig):
+    name = "autodiag.testimonies"
+    verbose_name = "Écoute des usagers"
