@@ -33,6 +33,7 @@ from autodiag.questionnaires.schema import (
     YES,
     Question,
     QuestionType,
+    conditions_hold,
 )
 from autodiag.reports.charts import Datum, bar_chart
 from autodiag.scoring.answers import item_displayed, used_channels
