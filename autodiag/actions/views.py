@@ -478,17 +478,20 @@ def poster_pdf(request, structure):
     if size is None:
         raise Http404("Format inconnu : A4 ou A3.")
     context = display_context(structure, limit=POSTER_ACTIONS)
-    context.update(paper=size, type_scale=poster_type_scale(context))
+    context.update(paper=size, font_size=poster_font_size(context, size))
     pdf = render_pdf("actions/pdf/poster.html", "actions/pdf/poster.css", context)
     return _pdf(pdf, exports.filename(structure, f"affiche-{size.lower()}", "pdf"))
 
 
-def poster_type_scale(context) -> float:
-    """How much larger than the base the poster's type is: the fewer the
-    actions, the larger, so that the page is filled, not left 40 % empty
-    in small print (six long actions still hold on one page at 1)."""
+def poster_font_size(context, paper: str) -> str:
+    """The poster's root size: 10 pt on A4 (A3: times √2), larger when one
+    row of actions leaves room, so that the page is filled rather than
+    left empty in small print; a little smaller with three rows, so that
+    six long actions and the testimonies' banner hold on one page."""
     shown = len(context["under_way"]) + len(context["done"])
-    return 1.25 if shown <= 2 else 1.1 if shown <= 4 else 1.0
+    scale = 1.15 if shown <= 2 else 1.0 if shown <= 4 else 0.94
+    base = 14.14 if paper == "A3" else 10.0
+    return f"{base * scale:.2f}pt"
 
 
 @public_structure
