@@ -494,6 +494,7 @@ def test_a_structure_s_blank_questionnaire_follows_its_profile(validated, agent)
     if pages is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = " ".join(" ".join(pages).split())
-    displayed = questionnaire_context(validated)["counts"]["displayed"]
+    listed = questionnaire_context(validated)["sections"]  # every question its profile shows
+    displayed = sum(len(entry["questions"]) for entry in listed)
     assert f"Les {displayed} questions que la structure aura à renseigner" in text
     assert "selon la structure" not in text
