@@ -489,7 +489,7 @@ def poster_font_size(context, paper: str) -> str:
     left empty in small print; a little smaller with three rows, so that
     six long actions and the testimonies' banner hold on one page."""
     shown = len(context["under_way"]) + len(context["done"])
-    scale = 1.15 if shown <= 2 else 1.0 if shown <= 4 else 0.94
+    scale = 1.15 if shown <= 2 else 1.0 if shown <= 4 else 0.88
     base = 14.14 if paper == "A3" else 10.0
     return f"{base * scale:.2f}pt"
 
