@@ -15,6 +15,7 @@ import json
 import os
 import sys
 
+from autodiag.french import suffix
 from autodiag.questionnaires import outline
 from autodiag.questionnaires.loader import QuestionnaireError, load_questionnaire, shipped_versions
 from autodiag.scoring.answers import AnswerSheetError, parse_answer_sheet
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_questionnaire_problems(exc: QuestionnaireError) -> None:
     count = len(exc.problems)
-    print(f"Questionnaire invalide : {count} problème{'s' if count > 1 else ''}", file=sys.stderr)
+    print(f"Questionnaire invalide : {count} problème{suffix(count)}", file=sys.stderr)
     for problem in exc.problems:
         print(f"  - {problem}", file=sys.stderr)
 
@@ -135,7 +136,8 @@ def read_sheet(path: str) -> dict:
     unknown = set(sheet) - SHEET_FIELDS
     if unknown:
         raise UsageError(
-            f"{path} : clé(s) inconnue(s) {', '.join(sorted(map(str, unknown)))} "
+            f"{path} : clé{suffix(len(unknown))} inconnue{suffix(len(unknown))} "
+            f"{', '.join(sorted(map(str, unknown)))} "
             f"(clés possibles : {', '.join(sorted(SHEET_FIELDS))})"
         )
     return sheet
@@ -159,7 +161,7 @@ def cmd_score(args) -> int:
     except AnswerSheetError as exc:
         count = len(exc.problems)
         print(
-            f"Feuille de réponses invalide ({args.answers}) : {count} problème{'s' if count > 1 else ''}",
+            f"Feuille de réponses invalide ({args.answers}) : {count} problème{suffix(count)}",
             file=sys.stderr,
         )
         for problem in exc.problems:

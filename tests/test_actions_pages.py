@@ -504,9 +504,11 @@ def test_the_poster(paper, size, validated, version, agent):
         assert hidden not in text, hidden
 
 
-def test_the_poster_keeps_to_one_page(validated, version, agent):
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 9])
+def test_the_poster_keeps_to_one_page(count, validated, version, agent):
+    # Fewer actions, larger type (actions.views.poster_type_scale): one page still.
     structure = validated.structure
-    for n in range(9):
+    for n in range(count):
         sheet = new_sheet(structure, version, agent, title=f"Action numéro {n + 1} " + "mot " * 12,
                           objective="Un objectif assez long pour remplir la carte. " * 6)  # fmt: skip
         sheet.record_review(by=agent, on=days(0), status=ActionStatus.IN_PROGRESS, progress=10)
@@ -515,7 +517,8 @@ def test_the_poster_keeps_to_one_page(validated, version, agent):
     if pages is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     assert len(pages) == 1
-    assert "Et 3 autres actions" in " ".join(pages[0].split())
+    if count == 9:
+        assert "Et 3 autres actions" in " ".join(pages[0].split())
 
 
 def test_an_unknown_poster_size_is_404(structure, agent):
@@ -533,6 +536,8 @@ def test_the_public_page_shows_what_the_poster_shows(validated, version, agent, 
     assert "Nos engagements et nos actions" in text and structure.name in text
     assert "76,4 %" in text and "Former au langage clair" in text and "Afficher les délais" in text
     assert "Vous nous l’avez demandé" in text and "Des courriers clairs pour tous." in text
+    # An overdue action keeps its planned end, said to be past.
+    assert "En cours · fin prévue en" in text and ", dépassée" not in text
     for hidden in ("pas encore lancée", "Action abandonnée", "Note interne", agent.display_name,
                    manager.display_name):  # fmt: skip
         assert hidden not in text, hidden
@@ -699,3 +704,18 @@ def test_pages_read_a_plan_in_a_fixed_number_of_queries(name, structure, version
             by=agent, on=days(0), status=ActionStatus.IN_PROGRESS, progress=10
         )
     assert queries() == few
+
+
+def test_an_overdue_action_keeps_its_planned_end_on_the_public_page(
+    validated, version, agent, manager
+):
+    structure = validated.structure
+    late = new_sheet(structure, version, agent, title="Action en retard",
+                     start_date=days(-120), planned_end_date=days(-10))  # fmt: skip
+    late.record_review(by=agent, on=days(-3), status=ActionStatus.IN_PROGRESS, progress=60)
+    ActionPlan.objects.of(structure).publish(manager)
+    text = plain(client_for(None).get(reverse("actions:public", args=[structure.code])))
+    from autodiag.actions.plan import month_year
+
+    when = month_year(days(-10)).replace("\u00a0", " ")
+    assert f"En cours · fin prévue en {when}, dépassée" in text

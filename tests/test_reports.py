@@ -465,3 +465,36 @@ def test_pdf_filename_of_a_draft_says_brouillon(draft):
     assert pdf_filename(draft, "questionnaire").startswith(
         f"autodiag-{draft.structure.code}-questionnaire-brouillon-"
     )
+
+
+# -- the blank questionnaire, before starting (seed 000) ------------------------------
+
+
+def test_the_whole_questionnaire_is_offered_signed_out(version):
+    login = client_for(None).get(reverse("accounts:login")).content.decode()
+    assert reverse("reports:blank_questionnaire") in login
+    response = client_for(None).get(reverse("reports:blank_questionnaire"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = pdf_pages_text(response.content)
+    if pages is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = " ".join(" ".join(pages).split())
+    every = [q for q in version.questionnaire().questions()]
+    assert f"Les {len(every)} questions du questionnaire" in text
+    assert "selon la structure" in text and "Canal non disponible" in text
+    assert "Oui, c’est en place, adapté et appliqué" in text  # a scale position
+
+
+def test_a_structure_s_blank_questionnaire_follows_its_profile(validated, agent):
+    url = reverse("reports:structure_blank_questionnaire", args=[validated.structure.code])
+    assert client_for(None).get(url).status_code == 302  # sign in first
+    response = client_for(agent).get(url)
+    assert response.status_code == 200
+    pages = pdf_pages_text(response.content)
+    if pages is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = " ".join(" ".join(pages).split())
+    listed = questionnaire_context(validated)["sections"]  # every question its profile shows
+    displayed = sum(len(entry["questions"]) for entry in listed)
+    assert f"Les {displayed} questions que la structure aura à renseigner" in text
+    assert "selon la structure" not in text

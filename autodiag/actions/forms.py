@@ -16,6 +16,7 @@ from autodiag.accounts.models import User
 from autodiag.actions.enums import TRANSITIONS, ActionStatus
 from autodiag.actions.models import ActionSheet
 from autodiag.actions.themes import commitments_with_themes, parse_theme_key, theme_key
+from autodiag.collation import by_name
 from autodiag.questionnaires.schema import Questionnaire
 
 LATE = "en-retard"
@@ -45,7 +46,7 @@ def people_of(structure, *keep) -> forms.models.QuerySet:
     return (
         User.objects.filter(Q(memberships__structure=structure) | Q(pk__in=kept))
         .distinct()
-        .order_by("last_name", "first_name", "email")
+        .order_by(by_name("last_name"), by_name("first_name"), "email")
     )
 
 

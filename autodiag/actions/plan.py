@@ -17,6 +17,7 @@ from autodiag.actions import timeline
 from autodiag.actions.enums import ActionStatus
 from autodiag.actions.models import ActionPlan, ActionSheet
 from autodiag.diagnostics.models import Diagnostic
+from autodiag.french import suffix
 from autodiag.questionnaires.models import QuestionnaireVersion
 from autodiag.reports.context import long_date
 from autodiag.structures.models import Structure
@@ -50,7 +51,7 @@ def month_year(day: datetime.date) -> str:
 
 
 def days_words(days: int) -> str:
-    return f"{days}\u00a0jour{'s' if days > 1 else ''}"
+    return f"{days}\u00a0jour{suffix(days)}"
 
 
 # -- the plan ---------------------------------------------------------------------
@@ -179,7 +180,8 @@ def public_sheet(sheet: ActionSheet) -> dict:
     if sheet.status == ActionStatus.DONE:
         when = f"Réalisée en {month_year(sheet.closed_on)}" if sheet.closed_on else "Réalisée"
     elif sheet.is_late():
-        when = "En cours"  # its planned end has passed: no outdated promise on the wall
+        # Its planned end has passed: said plainly, never hidden.
+        when = f"En cours · fin prévue en {month_year(sheet.planned_end_date)}, dépassée"
     else:
         when = f"En cours · fin prévue en {month_year(sheet.planned_end_date)}"
     return {

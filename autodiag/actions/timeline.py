@@ -16,6 +16,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from autodiag.french import suffix
 from autodiag.reports.charts import (
     FONT_FAMILY,
     GRID_COLOUR,
@@ -290,7 +291,7 @@ def timeline(
     )
     figures = " ; ".join(item.description for item in items)
     description = (
-        f"Frise chronologique de {len(items)} action{'s' if len(items) > 1 else ''}, "
+        f"Frise chronologique de {len(items)} action{suffix(len(items))}, "
         f"de {month_label(range_start, True)} à {month_label(months[-1], True)} ; "
         f"une ligne pointillée rouge marque aujourd’hui. {figures}."
         " Les mêmes informations figurent dans le tableau qui suit."

@@ -44,7 +44,9 @@ from autodiag.actions.plan import (
     version_for_new_sheet,
 )
 from autodiag.actions.proposals import proposal_for
+from autodiag.collation import by_name
 from autodiag.diagnostics.models import Diagnostic
+from autodiag.french import suffix
 from autodiag.permissions import (
     actions_in_scope,
     can_delete_action,
@@ -91,7 +93,7 @@ def _filtered(request, structure):
     version = version_for_new_sheet(structure).questionnaire()
     # Whoever leads a sheet, members or not any more.
     responsible = User.objects.filter(pk__in=everything.values("responsible")).order_by(
-        "last_name", "first_name", "email"
+        by_name("last_name"), by_name("first_name"), "email"
     )
     filters = PlanFilterForm(request.GET or None, version=version, people=responsible)
     return everything, filters, filters.apply(everything) if filters.is_bound else everything
@@ -389,8 +391,7 @@ def monthly_review(request, structure):
         else:
             messages.success(
                 request,
-                f"Revue du {long_date(on)} enregistrée pour {len(rows)} action"
-                f"{'s' if len(rows) > 1 else ''}.",
+                f"Revue du {long_date(on)} enregistrée pour {len(rows)} action{suffix(len(rows))}.",
             )
             return redirect("actions:plan", code=structure.code)
     errors = _error_summary(date_form, rows) if posted else []
@@ -476,9 +477,21 @@ def poster_pdf(request, structure):
     size = PAPER_SIZES.get(request.GET.get("format", "A4").upper())
     if size is None:
         raise Http404("Format inconnu : A4 ou A3.")
-    context = {**display_context(structure, limit=POSTER_ACTIONS), "paper": size}
+    context = display_context(structure, limit=POSTER_ACTIONS)
+    context.update(paper=size, font_size=poster_font_size(context, size))
     pdf = render_pdf("actions/pdf/poster.html", "actions/pdf/poster.css", context)
     return _pdf(pdf, exports.filename(structure, f"affiche-{size.lower()}", "pdf"))
+
+
+def poster_font_size(context, paper: str) -> str:
+    """The poster's root size: 10 pt on A4 (A3: times √2), larger when one
+    row of actions leaves room, so that the page is filled rather than
+    left empty in small print; a little smaller with three rows, so that
+    six long actions and the testimonies' banner hold on one page."""
+    shown = len(context["under_way"]) + len(context["done"])
+    scale = 1.15 if shown <= 2 else 1.0 if shown <= 4 else 0.88
+    base = 14.14 if paper == "A3" else 10.0
+    return f"{base * scale:.2f}pt"
 
 
 @public_structure

@@ -17,6 +17,7 @@ from autodiag import french
 from autodiag.audits import compare
 from autodiag.audits.models import Audit
 from autodiag.diagnostics.models import Diagnostic
+from autodiag.french import count
 from autodiag.questionnaires.schema import (
     NOT_APPLICABLE,
     SCALE_VALUES,
@@ -324,6 +325,41 @@ def anchor_of(point: str) -> str:
 
 def period_text(audit: Audit) -> str:
     return f"du {long_date(audit.starts_on)} au {long_date(audit.ends_on)}"
+
+
+AUDIT_STAGES = ("Audit programmé", "Notation en cours", "Audit validé")
+
+
+def audit_stage(audit: Audit, today=None) -> dict:
+    """Where an audit stands, for the structure (which sees no score before
+    validation): programmed (no point scored yet), being scored (how many
+    points), validated; with the auditor's access dates."""
+    if not audit.is_draft:
+        number = 3
+        detail = f"Validé le {long_date(audit.validated_at)}."
+    else:
+        points = [q.id for q in audit.grid.questionnaire().questions() if q.scored]
+        scored = audit.answers.filter(question_id__in=points, value__isnull=False).count()
+        total = len(points)
+        if scored == 0:
+            number = 1
+            today = today or timezone.localdate()
+            if today < audit.starts_on:
+                detail = f"La visite de l’auditeur commence le {long_date(audit.starts_on)}."
+            else:
+                detail = "L’auditeur n’a encore noté aucun point de contrôle."
+        else:
+            number = 2
+            noted = count(scored, "point de contrôle noté", "points de contrôle notés")
+            detail = f"{noted} sur {total} ; les notes restent à l’auditeur jusqu’à la validation."
+    return {
+        "number": number,
+        "count": len(AUDIT_STAGES),
+        "title": AUDIT_STAGES[number - 1],
+        "next": AUDIT_STAGES[number] if number < len(AUDIT_STAGES) else "",
+        "detail": detail,
+        "period": period_text(audit),
+    }
 
 
 # -- self-diagnostic against audit -------------------------------------------------------

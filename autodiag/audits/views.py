@@ -31,6 +31,7 @@ from autodiag.audits.context import (
     scale_words,
 )
 from autodiag.audits.models import Audit, AuditError, LockedError
+from autodiag.french import suffix
 from autodiag.permissions import (
     audit_page,
     audits_given_to,
@@ -208,7 +209,7 @@ def _save_page(request, audit, page):
     if saved:
         messages.success(
             request,
-            f"{saved} point{'s' if saved > 1 else ''} de contrôle enregistré{'s' if saved > 1 else ''}.",
+            f"{saved} point{suffix(saved)} de contrôle enregistré{suffix(saved)}.",
         )
     if request.POST.get("suivant"):
         pages = grid_pages(audit.version)

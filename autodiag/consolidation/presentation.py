@@ -10,6 +10,7 @@ from fractions import Fraction
 from autodiag.consolidation.figures import BUCKETS
 from autodiag.consolidation.layout import Figure
 from autodiag.consolidation.statistics import Consolidated, Filters
+from autodiag.french import suffix
 from autodiag.reports.charts import Datum, bar_chart
 from autodiag.reports.context import long_date
 from autodiag.scoring.aggregate import Summary
@@ -127,7 +128,7 @@ def distribution_chart(consolidated: Consolidated, chart_id: str = "repartition-
         label_header="Note globale",
         value_header="Part des diagnostics",
         extra_headers=("Nombre de diagnostics",),
-        summary=f"{evaluated} diagnostic{'s' if evaluated > 1 else ''} réparti{'s' if evaluated > 1 else ''} par tranche de 10 points de note globale.",
+        summary=f"{evaluated} diagnostic{suffix(evaluated)} réparti{suffix(evaluated)} par tranche de 10 points de note globale.",
     )
 
 

@@ -32,6 +32,7 @@ from autodiag.diagnostics.models import (
 )
 from autodiag.diagnostics.progress import overall, question_displayed, sections_progress
 from autodiag.diagnostics.words import cell_words
+from autodiag.french import suffix
 from autodiag.permissions import (
     answering_member,
     can_edit_diagnostic,
@@ -117,7 +118,7 @@ def _save_section(request, diagnostic, current):
     if saved:
         messages.success(
             request,
-            f"{saved} réponse{'s' if saved > 1 else ''} enregistrée{'s' if saved > 1 else ''}.",
+            f"{saved} réponse{suffix(saved)} enregistrée{suffix(saved)}.",
         )
     if errors or conflicts:
         return _render_section(

@@ -33,6 +33,7 @@ from autodiag.questionnaires.schema import (
     YES,
     Question,
     QuestionType,
+    conditions_hold,
 )
 from autodiag.reports.charts import Datum, bar_chart
 from autodiag.scoring.answers import item_displayed, used_channels
@@ -538,3 +539,71 @@ def pdf_filename(diagnostic: Diagnostic, kind: str) -> str:
     else:
         stamp = timezone.localtime(diagnostic.validated_at).date().isoformat()
     return f"autodiag-{code}-{kind}-{stamp}.pdf"
+
+
+# -- the blank questionnaire --------------------------------------------------
+
+
+def answer_choices(question: Question, version) -> dict:
+    """What a blank questionnaire offers for a question: the positions of
+    the scale, the options, the propositions to answer Oui / Non, or the
+    room to write."""
+    kind = question.type
+    na = ["Non applicable"] if question.not_applicable else []
+    if kind is QuestionType.SCALE:
+        return {"choices": [*(question.scale_labels or version.scale_labels), *na]}
+    if kind in (QuestionType.CHOICE, QuestionType.PROFILE_CHOICE):
+        return {"choices": [o.label for o in question.options] + na}
+    if kind is QuestionType.BOOLEAN:
+        return {"choices": ["Oui", "Non"]}
+    if kind is QuestionType.CHANNELS:
+        return {"choices": [c.label for c in version.channels], "several": True}
+    if kind in (QuestionType.YES_NO, QuestionType.CHANNEL_ROWS):
+        row_answers = ["Oui", "Non"]
+        if kind is QuestionType.CHANNEL_ROWS:
+            row_answers.append("Canal non disponible")
+        return {
+            "rows": [item.text for item in question.items],
+            "row_answers": row_answers,
+            "na": na,
+        }
+    return {"write": True}
+
+
+def blank_context(version, profile: dict | None = None, structure=None) -> dict:
+    """The whole questionnaire to read beforehand (seed 000: « prendre
+    connaissance de l’ensemble du questionnaire en amont »): with a
+    structure's profile, only the questions it will be asked; without,
+    every question, those asked only to some structures marked so."""
+    commitments = {c.number: c for c in version.commitments}
+    sections = []
+    number = 0
+    for section in version.sections:
+        questions = []
+        for question in section.questions:
+            if profile is not None and not conditions_hold(question.conditions, profile):
+                continue
+            number += 1
+            questions.append(
+                {
+                    "number": number,
+                    "question": question,
+                    "commitment": commitments.get(question.commitment),
+                    "weight": format_points(question.weight) if question.scored else "",
+                    "conditional": profile is None and bool(question.conditions),
+                    **answer_choices(question, version),
+                }
+            )
+        if questions:
+            sections.append({"section": section, "questions": questions})
+    what = f"adapté à {structure.name}" if structure and profile is not None else "complet"
+    return {
+        "version": version,
+        "structure": structure,
+        "adapted": profile is not None,
+        "questionnaire_title": version.title,
+        "sections": sections,
+        "count": number,
+        "generated_at": date_and_time(timezone.now()),
+        "document_title": f"Questionnaire {what} — {version.title}",
+    }

@@ -32,6 +32,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from autodiag import french, territories
+from autodiag.french import suffix
 from autodiag.structures.enums import Typology
 from autodiag.structures.models import Network, Structure
 
@@ -195,9 +196,7 @@ class ReferentialError(Exception):
 
     def __init__(self, faults: list[Fault], message: str | None = None):
         count = len(faults)
-        super().__init__(
-            message or f"Référentiel non appliqué : {count} erreur{'s' if count > 1 else ''}."
-        )
+        super().__init__(message or f"Référentiel non appliqué : {count} erreur{suffix(count)}.")
         self.faults = faults
 
 

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from autodiag.accounts.models import User
+from autodiag.collation import by_name
 from autodiag.mail import send_later
 from autodiag.permissions import (
     can_appoint_manager,
@@ -65,7 +66,7 @@ def team(request, structure):
                                           f"{date_format(timezone.localtime(invitation.expires_at), 'j F Y')}.")  # fmt: skip
                 return redirect("structures:team", code=structure.code)
     members = structure.memberships.select_related("user").order_by(
-        "-role", "user__last_name", "user__email"
+        "-role", by_name("user__last_name"), by_name("user__first_name"), "user__email"
     )
     return render(
         request,

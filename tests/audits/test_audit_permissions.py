@@ -193,6 +193,31 @@ def test_the_structure_page_shows_the_audit_to_its_members(audit, auditor, agent
     assert reverse("audits:comparison", args=[audit.pk]) in page
 
 
+def test_the_structure_follows_its_audit_s_progress(audit, auditor, agent, structure):
+    """Before validation the structure sees how far the audit has gone and
+    the visit's dates, never a score."""
+
+    def block():
+        page = client_for(agent).get(reverse("structures:detail", args=[structure.code]))
+        text = " ".join(page.content.decode().split())
+        return text[text.index('id="audit-label"') :]
+
+    text = block()
+    assert "Audit programmé" in text and "Étape 1 sur 3" in text
+    assert "L’auditeur n’a encore noté aucun point de contrôle." in text
+    assert "Accès de l’auditeur du " in text
+    audit.save_point("1.1", "0.75", "Courriers relus.", "", auditor)
+    audit.save_point("1.2", "1", "Observé à l’accueil.", "", auditor)
+    text = block()
+    assert "Notation en cours" in text and "Étape 2 sur 3" in text
+    assert "2 points de contrôle notés sur" in text  # (split() turned the no-break space)
+    assert "0,75" not in text and "Courriers relus." not in text  # no score, no evidence
+    score_everything(audit, auditor)
+    audit.validate(by=auditor)
+    text = block()
+    assert "Audit validé" in text and "Étape 3 sur 3" in text and "Validé le" in text
+
+
 def test_a_head_without_audits_of_their_own_goes_to_the_scopes_audits(structure, agent):
     network_head = head("tete@cnaf.test", ScopeKind.NETWORK, structure.network)
     response = client_for(network_head).get(reverse("audits:mine"))

@@ -101,3 +101,33 @@ def test_the_api_documentation_is_a_page_of_the_site(page, live_server):
     expect(page.get_by_role("link", name="Retour à l’accueil")).to_be_visible()
     screenshot(page, "api-docs")
     assert_accessible(page, context="documentation de l’API")
+
+
+def test_results_and_plan_read_on_a_phone(page, live_server, demo_data):
+    """375 px: the charts give way to their tables (no 8 px labels), the
+    buttons' labels stay inside their borders, the timeline is not cut off."""
+    sign_in(page, live_server, DEMO_AGENT)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_role("link", name=CAF).click()
+    page.get_by_role("link", name=re.compile(r"^Résultats")).first.click()
+    expect(page.locator("#graphique-engagements svg")).to_be_hidden()
+    expect(page.locator("#graphique-engagements table")).to_be_visible()
+    for button in page.locator(".autodiag-downloads .fr-btn").all():
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), button.inner_text()
+    screenshot(page, "resultats-375")
+    assert_accessible(page, context="résultats sur un téléphone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("#graphique-engagements svg")).to_be_visible()
+    # Side by side on a wide screen: the channels to the right of the commitments.
+    commitments = page.locator("#resultats-engagements").bounding_box()
+    channels = page.locator("#resultats-canaux").bounding_box()
+    assert channels["x"] > commitments["x"] + 300 and abs(channels["y"] - commitments["y"]) < 5
+    screenshot(page, "resultats-1280")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(page.url.split("/diagnostics/")[0] + "/")
+    page.get_by_role("link", name=CAF).click()
+    page.get_by_role("link", name="Plan d’actions").first.click()
+    expect(page.locator(".autodiag-timeline__scroll")).to_be_hidden()
+    expect(page.locator("table").first).to_be_visible()
+    screenshot(page, "plan-375")
+    assert_accessible(page, context="plan d’actions sur un téléphone")

@@ -58,8 +58,7 @@ def test_import_a_referential_with_faults_then_fixed(page, live_server, demo_dat
     assert "1000 structures créées" in page.content()
     assert_accessible(page, context="import : aperçu")
     page.get_by_role("button", name="Confirmer l’import").click()
-    # (page.content() writes no-break spaces as &nbsp;: read the text)
-    assert "importé : 1000\u00a0créées" in page.locator("main").inner_text()
+    assert "importé : 1000\u00a0créées" in page.inner_text("body")
     assert Structure.objects.filter(code__startswith="CAFX", is_active=True).count() == 1000
     screenshot(page, "import-done")
 

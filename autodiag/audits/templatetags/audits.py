@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
-from autodiag.audits.context import anchor_of, period_text, risk_badge
+from autodiag.audits.context import anchor_of, audit_stage, period_text, risk_badge
 from autodiag.audits.models import Audit
 from autodiag.permissions import can_compare_audit, can_prepare_audit, shows_audits_menu
 
@@ -46,15 +46,6 @@ def french_spacing(html: str) -> str:
 
 
 @register.filter
-def fr_plural(count) -> str:
-    """ "s" from two on: French writes "0 point noté", "1 point", "2 points"."""
-    try:
-        return "s" if abs(int(count)) >= 2 else ""
-    except (TypeError, ValueError):
-        return ""
-
-
-@register.filter
 def point_slug(point: str) -> str:
     """`1.10` -> `1-10`, `OR.3` -> `or-3`: the id fragment of a point."""
     return anchor_of(point)
@@ -83,6 +74,8 @@ def audit_block(context, structure):
         "structure": structure,
         "current": current,
         "current_period": period_text(current) if current else "",
+        # How far the audit has gone, for the structure (no score before validation).
+        "stage": audit_stage(current or latest) if (current or latest) else None,
         "latest": latest,
         "can_compare": bool(latest and can_compare_audit(user, latest)),
         "can_prepare": can_prepare_audit(user, structure),

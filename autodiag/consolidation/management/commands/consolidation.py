@@ -8,6 +8,7 @@ from django.db import transaction
 
 from autodiag.consolidation.models import STILL_LATEST
 from autodiag.consolidation.rebuild import rebuild
+from autodiag.french import count
 
 
 class Command(BaseCommand):
@@ -28,4 +29,6 @@ class Command(BaseCommand):
         }
         models = {name: apps.get_model(app, name) for name, app in names.items()}
         written = rebuild(models, STILL_LATEST)
-        self.stdout.write(f"{written} ligne(s) de résultats ajoutée(s).")
+        self.stdout.write(
+            f"{count(written, 'ligne de résultats reconstruite', 'lignes de résultats reconstruites')}."
+        )

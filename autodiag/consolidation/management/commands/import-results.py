@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from autodiag.accounts.models import User
 from autodiag.consolidation.history import apply_results, read_results
+from autodiag.french import count
 from autodiag.permissions import structures_in_scope
 
 
@@ -33,10 +34,12 @@ class Command(BaseCommand):
         for fault in preview.faults:
             self.stderr.write(str(fault))
         if preview.faults:
-            raise CommandError(f"{len(preview.faults)} erreur(s) : rien n’est importé.")
+            raise CommandError(f"{count(len(preview.faults), 'erreur')} : rien n’est importé.")
         if dry_run:
             self.stdout.write(
-                f"{len(preview.rows)} résultat(s) prêts à importer (vérification seule)."
+                f"{count(len(preview.rows), 'résultat prêt', 'résultats prêts')} à importer "
+                "(vérification seule)."
             )
             return
-        self.stdout.write(f"{apply_results(preview, user)} résultat(s) importé(s).")
+        imported = apply_results(preview, user)
+        self.stdout.write(f"{count(imported, 'résultat importé', 'résultats importés')}.")

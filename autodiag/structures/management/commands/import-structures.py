@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from autodiag import french
+from autodiag.french import suffix
 from autodiag.structures.referential import (
     ReferentialError,
     apply_referential,
@@ -91,8 +92,8 @@ class Command(BaseCommand):
         count = len(faults)
         lines = len({fault.line for fault in faults})
         self.stdout.write(
-            f"Référentiel refusé, rien n’est écrit : {count} erreur{'s' if count > 1 else ''} "
-            f"sur {lines} ligne{'s' if lines > 1 else ''}."
+            f"Référentiel refusé, rien n’est écrit : {count} erreur{suffix(count)} "
+            f"sur {lines} ligne{suffix(lines)}."
         )
         for fault in faults[:SHOWN_FAULTS]:
             self.stdout.write(f"  - {fault}")
