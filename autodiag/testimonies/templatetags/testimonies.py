@@ -135,3 +135,23 @@ def public_testimonies(context, structure):
         "marked": set(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("testimonies/_poster_banner.html")
+def poster_banner(structure):
+    """The poster's banner « Je donne mon avis avec Services Publics+ »
+    (grid 7.1): the short link and its QR code, when testimonies are open."""
+    import segno
+
+    from autodiag.permissions import can_leave_testimony
+    from autodiag.testimonies.models import Listening
+
+    if not can_leave_testimony(structure):
+        return {"shown": False}
+    listening = Listening.objects.of(structure)
+    code = segno.make(listening.short_url, error="m")
+    return {
+        "shown": True,
+        "listening": listening,
+        "qr_uri": code.svg_data_uri(scale=4, title="Code QR", omitsize=False),
+    }
