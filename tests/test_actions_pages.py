@@ -517,6 +517,8 @@ def test_the_poster_keeps_to_one_page(count, validated, version, agent):
     if pages is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     assert len(pages) == 1
+    # The testimonies' short link and QR code hold on the same page (issue 15).
+    assert "Je donne mon avis avec Services Publics+" in " ".join(pages[0].split())
     if count == 9:
         assert "Et 3 autres actions" in " ".join(pages[0].split())
 
