@@ -34,6 +34,8 @@ def error_summary(*forms_) -> list[dict]:
         for name, messages in form.errors.items():
             anchor = form[name].auto_id if name in form.fields else "erreurs"
             label = form.fields[name].label if name in form.fields else ""
+            # « Votre pseudonyme : … », never « … service ? : … » nor « …. : … »
+            label = str(label).rstrip(" ?.:!\u00a0")
             for message in messages:
                 errors.append(
                     {"anchor": anchor, "text": f"{label} : {message}" if label else message}
